@@ -1,0 +1,263 @@
+"""The public plugin contract: everything a plugin author imports from ganbench.
+
+A plugin returns :class:`ModelSpec` objects from the ``ganbench_models`` hook. The harness owns the
+training loop, the budget, the seeds, the clock and the metrics; a model only has to turn one batch
+of real data into one generator update (``train_step``) and to draw samples (``sample``). That split
+is what makes every model measured the same way.
+
+The contract is versioned (:data:`API_VERSION`); a spec declares the version it was written for and
+the harness refuses, with a clear message, a spec whose major version differs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping, Protocol, runtime_checkable
+
+import torch
+
+API_VERSION = "1.0"
+
+DATA_KINDS = ("vector", "image")
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a model can be trained on; the harness skips (with a reason) runs a model cannot do."""
+
+    data_kinds: tuple[str, ...] = ("vector",)
+    conditional: bool = False
+    """The model uses class labels (they are passed to ``train_step`` and ``sample``)."""
+    packing: bool = True
+    """The model builds D for ``ctx.pack`` concatenated samples (PacGAN)."""
+    min_resolution: int | None = None
+    max_resolution: int | None = None
+
+    def describe(self) -> str:
+        parts = ["/".join(self.data_kinds)]
+        if self.conditional:
+            parts.append("conditional")
+        if self.packing:
+            parts.append("packing")
+        if self.min_resolution or self.max_resolution:
+            parts.append(f"res {self.min_resolution or '?'}-{self.max_resolution or '?'}")
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class BuildContext:
+    """Everything a plugin may use to build a model, and nothing global.
+
+    ``data_shape`` is the shape of one sample: ``(features,)`` for vector data, ``(C, H, W)`` for
+    images. ``pack`` is the PacGAN packing degree: D must accept ``pack * data_shape[0]``
+    channels/features; use :func:`pack` to fold a batch before D.
+    """
+
+    data_shape: tuple[int, ...]
+    data_kind: str
+    num_classes: int | None
+    pack: int
+    device: torch.device
+    seed: int
+    batch_size: int
+    hparams: Mapping[str, Any] = field(default_factory=dict)
+
+    def hp(self, name: str, default: Any) -> Any:
+        """A hyperparameter from the suite, or the plugin's default."""
+        return self.hparams.get(name, default)
+
+    @property
+    def d_input_shape(self) -> tuple[int, ...]:
+        """The shape one packed discriminator input has."""
+        return (self.pack * self.data_shape[0], *self.data_shape[1:])
+
+
+@runtime_checkable
+class GANModel(Protocol):
+    """What ``ModelSpec.build`` returns.
+
+    ``train_step`` performs one generator update, including the discriminator updates that precede
+    it. It receives ``real`` with ``d_steps_per_g_step * batch_size * pack`` samples (the harness
+    reads the optional attribute ``d_steps_per_g_step``, default 1) and returns scalar losses.
+    ``sample`` returns ``n`` samples of ``data_shape``; images in [-1, 1].
+    """
+
+    def train_step(self, real: torch.Tensor, labels: torch.Tensor | None) -> Mapping[str, float]: ...
+
+    def sample(
+        self,
+        n: int,
+        labels: torch.Tensor | None = None,
+        *,
+        generator: torch.Generator | None = None,
+    ) -> torch.Tensor: ...
+
+    def state_dict(self) -> dict[str, Any]: ...
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> Any: ...
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """One benchmarkable model, as a plugin announces it."""
+
+    name: str
+    build: Callable[[BuildContext], GANModel]
+    version: str = "0"
+    description: str = ""
+    paper: str = ""
+    capabilities: Capabilities = field(default_factory=Capabilities)
+    defaults: Mapping[str, Any] = field(default_factory=dict)
+    """Default hyperparameters, shown in reports; suite ``hparams`` override them."""
+    api_version: str = API_VERSION
+
+
+def api_compatible(version: str) -> bool:
+    """Same major version means compatible."""
+    return str(version).split(".")[0] == API_VERSION.split(".")[0]
+
+
+def pack(x: torch.Tensor, m: int) -> torch.Tensor:
+    """Fold ``m`` consecutive samples into one discriminator input (PacGAN).
+
+    ``(B*m, C, ...) -> (B, m*C, ...)``: consecutive samples are concatenated along the channel
+    (image) or feature (vector) axis, as in Lin et al. 2018.
+    """
+    if m == 1:
+        return x
+    if x.shape[0] % m:
+        raise ValueError(f"batch of {x.shape[0]} samples cannot be packed by {m}")
+    b = x.shape[0] // m
+    return x.reshape(b, m * x.shape[1], *x.shape[2:])
+
+
+def pack_labels(labels: torch.Tensor | None, m: int) -> torch.Tensor | None:
+    """Labels of packed inputs: the first label of each pack (for conditional packed D)."""
+    if labels is None or m == 1:
+        return labels
+    return labels.reshape(-1, m)[:, 0]
+
+
+# --------------------------------------------------------------------------------------------
+# Datasets (hook ``ganbench_datasets``)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Dataset:
+    """A loaded dataset, held in memory on the run's device.
+
+    Small benchmark datasets fit on any device, so the harness indexes this tensor directly:
+    no DataLoader workers, no per-batch host-to-device copies. Images are scaled to [-1, 1].
+    ``info`` carries what metrics need (e.g. the MoG ``centers`` and ``std``).
+    """
+
+    name: str
+    kind: str
+    data: torch.Tensor
+    labels: torch.Tensor | None = None
+    num_classes: int | None = None
+    info: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def sample_shape(self) -> tuple[int, ...]:
+        return tuple(self.data.shape[1:])
+
+    def __len__(self) -> int:
+        return int(self.data.shape[0])
+
+
+@dataclass(frozen=True)
+class DatasetRequest:
+    """What the harness asks a dataset provider for."""
+
+    params: Mapping[str, Any]
+    root: Path
+    device: torch.device
+    seed: int = 0
+    download: bool = True
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """A dataset provider. ``files(root)`` lists the files it needs, for ``ganbench datasets``;
+    ``prepare(root)`` fetches or builds them (``ganbench data prepare NAME``)."""
+
+    name: str
+    kind: str
+    load: Callable[[DatasetRequest], Dataset]
+    description: str = ""
+    defaults: Mapping[str, Any] = field(default_factory=dict)
+    files: Callable[[Path], list[Path]] | None = None
+    prepare: Callable[[Path], Any] | None = None
+    default_metrics: tuple[str, ...] = ()
+
+
+# --------------------------------------------------------------------------------------------
+# Metrics (hook ``ganbench_metrics``)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MetricValue:
+    """One number with what is needed to never misread it.
+
+    ``direction`` is ``"higher"`` or ``"lower"`` (which way is better; used by reports and
+    ``ganbench check``); ``extractor`` names the feature network (``inception-v3``,
+    ``ganbench-mnist-cnn``) so numbers from different extractors are never compared.
+    """
+
+    value: float
+    direction: str | None = None
+    extractor: str | None = None
+    n_samples: int | None = None
+    n_real: int | None = None
+    note: str | None = None
+
+
+@dataclass
+class MetricContext:
+    """What a metric gets at an evaluation point."""
+
+    dataset: Dataset
+    samples: torch.Tensor
+    """Generated samples on the device (``n_samples`` of them)."""
+    labels: torch.Tensor | None
+    """The labels the samples were conditioned on (conditional models) or None."""
+    device: torch.device
+    cache_dir: Path
+    options: Mapping[str, Any] = field(default_factory=dict)
+    """The suite's ``eval.options`` (e.g. sample counts, extractor paths)."""
+    final: bool = False
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    """A metric family. ``compute`` returns ``{key: MetricValue}`` (several keys per family,
+    e.g. ``modes`` and ``hq_share``); ``applies_to`` says whether it fits a dataset."""
+
+    name: str
+    compute: Callable[[MetricContext], Mapping[str, MetricValue]]
+    applies_to: Callable[[Dataset], bool] = lambda ds: True
+    description: str = ""
+    final_only: bool = False
+    """Costly metrics (e.g. 50k-sample FID) run only at the final evaluation."""
+
+
+__all__ = [
+    "Dataset",
+    "DatasetRequest",
+    "DatasetSpec",
+    "MetricContext",
+    "MetricSpec",
+    "MetricValue",
+    "API_VERSION",
+    "BuildContext",
+    "Capabilities",
+    "GANModel",
+    "ModelSpec",
+    "api_compatible",
+    "pack",
+    "pack_labels",
+]

@@ -1,0 +1,61 @@
+"""The ``ganbench`` command line. Each subcommand lives in ``ganbench/commands/<name>.py`` with a
+``register(subparsers)`` function; this module only wires them together."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+from rich.console import Console
+from rich.logging import RichHandler
+
+from ganbench import __version__
+
+COMMANDS = (
+    "run",
+    "report",
+    "plugins",
+    "datasets",
+)
+
+DESCRIPTION = """\
+ganbench trains GAN model plugins under a fixed budget on standard datasets, measures them
+(mode coverage, IS/FID/KID, throughput) over several seeds, and renders a comparative HTML report.
+
+Typical use:
+  ganbench plugins                      list the model plugins found through entry points
+  ganbench run suites/mog.yaml          run a suite; prints where the report is
+  ganbench report OUT_DIR               re-render the report of a results store
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ganbench", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--version", action="version", version=f"ganbench {__version__}")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        importlib.import_module(f"ganbench.commands.{name.replace('-', '_')}").register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=[logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)],
+        format="%(message)s",
+        handlers=[RichHandler(console=Console(stderr=True), show_path=False)],
+    )
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

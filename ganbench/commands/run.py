@@ -1,0 +1,132 @@
+"""``ganbench run SUITE``: train every run of a suite, write the store and the report."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from ganbench.commands import add_parser
+from ganbench.report.aggregate import final_metrics, fmt_mean_std, summarize
+from ganbench.store import Store
+from ganbench.suite import SuiteError, parse_budget
+
+DESCRIPTION = """\
+Run a benchmark suite: every model × dataset × seed × pack size of the suite file is trained
+under the suite's budget and evaluated; results go to a SQLite store in the output directory and
+an HTML report is rendered beside it.
+
+Running again with the same --out skips runs already finished (resume after an interruption).
+
+Exit status: 0 all runs finished, 1 some runs failed (their errors are in the store and report),
+2 the suite could not be used (bad file, unknown model or dataset).
+"""
+
+
+def parse_seeds(text: str) -> list[int]:
+    """``3`` means seeds 0,1,2; ``0,5,7`` an explicit list."""
+    try:
+        if "," in text:
+            seeds = [int(s) for s in text.split(",") if s.strip()]
+        else:
+            n = int(text)
+            if n < 1:
+                raise ValueError
+            seeds = list(range(n))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a count (3) or a list (0,5,7), got {text!r}") from None
+    if not seeds or len(set(seeds)) != len(seeds):
+        raise argparse.ArgumentTypeError(f"seed list must be non-empty without duplicates: {text!r}")
+    return seeds
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = add_parser(sub, "run", "run a benchmark suite", DESCRIPTION)
+    p.add_argument("suite", help="suite YAML file (see docs/suites.md), e.g. suites/mog.yaml")
+    p.add_argument("--out", metavar="DIR", help="output directory for the store and report "
+                   "(default: reports/<suite>-<timestamp>); an existing one is resumed")
+    p.add_argument("--seeds", type=parse_seeds, metavar="N|LIST", help="override the suite's seeds: a count or a comma list")
+    p.add_argument("--device", choices=["auto", "cpu", "cuda"], help="override the suite's device (auto: CUDA when present)")
+    p.add_argument("--budget", metavar="KIND=N", help="override the budget for quick tries: steps=N, kimg=N or seconds=N")
+    p.add_argument("--no-report", action="store_true", help="do not render the HTML report at the end")
+    p.set_defaults(func=cmd_run)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from ganbench.runner import run_suite
+
+    console = Console()
+    err = Console(stderr=True)
+    try:
+        budget = parse_budget(args.budget) if args.budget else None
+    except SuiteError as exc:
+        err.print(f"[red]error:[/] {exc}", highlight=False)
+        return 2
+
+    progress = Progress(
+        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>5.1f}%"),
+        TimeElapsedColumn(), TimeRemainingColumn(), TextColumn("{task.fields[info]}"),
+        console=console, transient=False,
+    )
+    state: dict = {}
+
+    def on_start(runs, done):
+        console.print(f"[bold]{len(runs)} runs[/] in the matrix, {len(done)} already done, {len(runs) - len(done)} to run")
+        state["all"] = progress.add_task("suite", total=len(runs) - len(done), info="")
+        progress.start()
+
+    def on_progress(run, fraction, info):
+        task = state.get(run.run_id)
+        if task is None:
+            task = state[run.run_id] = progress.add_task(run.run_id, total=1.0, info="")
+        progress.update(task, completed=fraction, info=info)
+
+    def on_done(run, outcome):
+        task = state.pop(run.run_id, None)
+        if task is not None:
+            progress.remove_task(task)
+        progress.advance(state["all"])
+        if outcome.status == "done":
+            progress.console.print(f"[green]✓[/] {run.run_id}  {outcome.steps} steps, {outcome.train_seconds:.1f} s")
+        else:
+            progress.console.print(f"[red]✗ {run.run_id}[/]: {outcome.error}", highlight=False, markup=False)
+
+    try:
+        result = run_suite(
+            args.suite, args.out, seeds=args.seeds, budget=budget, device=args.device,
+            progress=on_progress, on_start=on_start, on_done=on_done, render=not args.no_report,
+        )
+    except SuiteError as exc:
+        err.print(f"[red]error:[/] {exc}", highlight=False, markup=False)
+        return 2
+    finally:
+        progress.stop()
+    print_summary(console, result.store_path)
+    console.print(f"store:  {result.store_path}")
+    if result.report_path:
+        console.print(f"report: [bold]{result.report_path}[/]")
+    if result.failed:
+        err.print(f"[red]{len(result.failed)} run(s) failed[/]; see the report or `ganbench report {result.out_dir}`")
+        return 1
+    return 0
+
+
+def print_summary(console: Console, store_path) -> None:
+    """The final table: mean ± std over seeds of every metric except throughput."""
+    with Store.open(store_path, create=False) as store:
+        summary = summarize(final_metrics(store.runs(), store.metrics()))
+    if summary.empty:
+        return
+    summary = summary[~summary["name"].str.endswith("_per_s") & ~summary["name"].str.endswith(".error")]
+    for dataset, part in summary.groupby("dataset_label"):
+        names = sorted(part["name"].unique())
+        table = Table(title=f"{dataset} (mean ± std over seeds)")
+        for col in ("model", "pack", "seeds", *names):
+            table.add_column(col, justify="left" if col == "model" else "right")
+        for (label, pack), grp in part.groupby(["label", "pack"]):
+            vals = {r["name"]: fmt_mean_std(r["mean"], r["std"], r["name"]) for _, r in grp.iterrows()}
+            table.add_row(str(label), str(pack), str(int(grp["n"].max())), *(vals.get(n, "—") for n in names))
+        console.print(table)

@@ -1,0 +1,101 @@
+"""2-D mixtures of Gaussians: the ring of 8 and the grid of 25 of VEEGAN and PacGAN.
+
+Settings follow PacGAN (Lin et al. 2018, after Srivastava et al. 2017), see docs/datasets.md:
+ring: 8 modes at (cos 2πi/8, sin 2πi/8), radius 1, std 0.01; grid: 25 modes at {-4,-2,0,2,4}²,
+std 0.05; 100,000 training samples drawn once (from ``data_seed``) so every run of a suite trains
+on the same data.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import torch
+
+from ganbench.api import Dataset, DatasetRequest, DatasetSpec
+from ganbench.hookspecs import hookimpl
+
+RING_DEFAULTS: dict[str, Any] = {"modes": 8, "radius": 1.0, "std": 0.01, "n_samples": 100_000, "data_seed": 0}
+GRID_DEFAULTS: dict[str, Any] = {"side": 5, "spacing": 2.0, "std": 0.05, "n_samples": 100_000, "data_seed": 0}
+
+
+def ring_centers(modes: int = 8, radius: float = 1.0) -> torch.Tensor:
+    angles = torch.arange(modes, dtype=torch.float64) * (2 * math.pi / modes)
+    return torch.stack([radius * torch.cos(angles), radius * torch.sin(angles)], dim=1)
+
+
+def grid_centers(side: int = 5, spacing: float = 2.0) -> torch.Tensor:
+    coords = (torch.arange(side, dtype=torch.float64) - (side - 1) / 2) * spacing
+    gx, gy = torch.meshgrid(coords, coords, indexing="ij")
+    return torch.stack([gx.reshape(-1), gy.reshape(-1)], dim=1)
+
+
+def sample_mixture(centers: torch.Tensor, std: float, n: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """``n`` samples of an equal-weight isotropic mixture, with the mode index of each."""
+    g = torch.Generator().manual_seed(seed)
+    idx = torch.randint(len(centers), (n,), generator=g)
+    noise = torch.randn(n, centers.shape[1], generator=g, dtype=torch.float64) * std
+    return (centers[idx] + noise).float(), idx
+
+
+def _positive(params: dict[str, Any], *names: str) -> None:
+    for name in names:
+        if not (isinstance(params[name], (int, float)) and params[name] > 0):
+            raise ValueError(f"dataset parameter {name!r} must be a positive number, got {params[name]!r}")
+
+
+def _check_keys(params: dict[str, Any], defaults: dict[str, Any], dataset: str) -> dict[str, Any]:
+    unknown = set(params) - set(defaults)
+    if unknown:
+        raise ValueError(
+            f"unknown parameter(s) {', '.join(sorted(unknown))} for dataset {dataset!r}; "
+            f"known: {', '.join(sorted(defaults))}"
+        )
+    return {**defaults, **params}
+
+
+def _load(name: str, centers: torch.Tensor, p: dict[str, Any], req: DatasetRequest) -> Dataset:
+    data, modes = sample_mixture(centers, float(p["std"]), int(p["n_samples"]), int(p["data_seed"]))
+    return Dataset(
+        name=name,
+        kind="vector",
+        data=data.to(req.device),
+        labels=None,
+        num_classes=None,
+        info={"centers": centers.float(), "std": float(p["std"]), "modes": modes, "params": p},
+    )
+
+
+def load_ring(req: DatasetRequest) -> Dataset:
+    p = _check_keys(dict(req.params), RING_DEFAULTS, "mog-ring8")
+    _positive(p, "modes", "radius", "std", "n_samples")
+    return _load("mog-ring8", ring_centers(int(p["modes"]), float(p["radius"])), p, req)
+
+
+def load_grid(req: DatasetRequest) -> Dataset:
+    p = _check_keys(dict(req.params), GRID_DEFAULTS, "mog-grid25")
+    _positive(p, "side", "spacing", "std", "n_samples")
+    return _load("mog-grid25", grid_centers(int(p["side"]), float(p["spacing"])), p, req)
+
+
+@hookimpl
+def ganbench_datasets() -> list[DatasetSpec]:
+    return [
+        DatasetSpec(
+            name="mog-ring8",
+            kind="vector",
+            load=load_ring,
+            description="2-D ring of 8 Gaussians, radius 1, std 0.01 (PacGAN/VEEGAN)",
+            defaults=RING_DEFAULTS,
+            default_metrics=("mog-modes",),
+        ),
+        DatasetSpec(
+            name="mog-grid25",
+            kind="vector",
+            load=load_grid,
+            description="2-D 5x5 grid of Gaussians at {-4,-2,0,2,4}^2, std 0.05 (PacGAN/VEEGAN)",
+            defaults=GRID_DEFAULTS,
+            default_metrics=("mog-modes",),
+        ),
+    ]

@@ -1,0 +1,1 @@
+"""Metrics. Each module registers its metric families through the ``ganbench_metrics`` hook."""

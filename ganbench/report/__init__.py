@@ -1,0 +1,1 @@
+"""Rendering a results store into one self-contained HTML file."""

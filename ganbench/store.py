@@ -1,0 +1,262 @@
+"""The results store: one SQLite file per output directory.
+
+Why SQLite: every write is a transaction (a killed process leaves the last committed state, never a
+half-written file), two processes can write to one store (WAL + busy timeout), and a store is one
+file a user can copy, merge or query with any SQLite client.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+import pandas as pd
+
+SCHEMA_VERSION = 1
+STORE_FILENAME = "results.sqlite"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS runs (
+    run_id TEXT PRIMARY KEY,
+    suite TEXT NOT NULL,
+    suite_hash TEXT,
+    model TEXT NOT NULL,
+    label TEXT NOT NULL,
+    model_version TEXT,
+    plugin TEXT,
+    plugin_dist TEXT,
+    plugin_description TEXT,
+    dataset TEXT NOT NULL,
+    dataset_label TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    pack INTEGER NOT NULL,
+    config TEXT NOT NULL,
+    status TEXT NOT NULL,
+    error TEXT,
+    hardware TEXT,
+    started_at REAL,
+    finished_at REAL,
+    duration_s REAL,
+    train_seconds REAL,
+    steps INTEGER,
+    kimg REAL
+);
+CREATE TABLE IF NOT EXISTS metrics (
+    run_id TEXT NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE,
+    step INTEGER NOT NULL,
+    kimg REAL,
+    train_seconds REAL,
+    name TEXT NOT NULL,
+    value REAL,
+    direction TEXT,
+    extractor TEXT,
+    n_samples INTEGER,
+    n_real INTEGER,
+    note TEXT,
+    final INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (run_id, step, name)
+);
+CREATE TABLE IF NOT EXISTS artifacts (
+    run_id TEXT NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (run_id, name)
+);
+"""
+
+RUN_STATUSES = ("pending", "running", "done", "failed", "skipped")
+
+
+class StoreError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class MetricRow:
+    run_id: str
+    step: int
+    kimg: float
+    train_seconds: float
+    name: str
+    value: float
+    direction: str | None = None
+    extractor: str | None = None
+    n_samples: int | None = None
+    n_real: int | None = None
+    note: str | None = None
+    final: bool = False
+
+
+def resolve_store_path(path: str | Path) -> Path:
+    """A store is named by its file or by the output directory that holds it."""
+    p = Path(path)
+    return p / STORE_FILENAME if p.is_dir() or p.suffix == "" else p
+
+
+class Store:
+    """A results store. Open with :meth:`open`; every public write is one transaction."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection):
+        self.path = path
+        self._conn = conn
+
+    # -- lifecycle ------------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: str | Path, *, create: bool = True) -> "Store":
+        p = resolve_store_path(path)
+        if not p.exists():
+            if not create:
+                raise StoreError(f"{p}: no results store here (run `ganbench run SUITE --out DIR` first)")
+            p.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(p, timeout=60.0, isolation_level=None)
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA busy_timeout=60000")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            store = cls(p, conn)
+            store._init_schema()
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise StoreError(f"{p}: not a ganbench results store ({exc})") from None
+        return store
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """``BEGIN IMMEDIATE`` takes the write lock up front, so concurrent writers queue
+        instead of failing half way."""
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._conn
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        else:
+            self._conn.execute("COMMIT")
+
+    def _init_schema(self) -> None:
+        with self.transaction() as c:
+            for stmt in filter(None, (s.strip() for s in _SCHEMA.split(";"))):
+                c.execute(stmt)
+            row = c.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+            if row is None:
+                c.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+                c.execute("INSERT INTO meta VALUES ('created_at', ?)", (str(time.time()),))
+            elif int(row[0]) > SCHEMA_VERSION:
+                raise StoreError(
+                    f"{self.path}: schema version {row[0]} is newer than this ganbench supports "
+                    f"({SCHEMA_VERSION}); upgrade ganbench"
+                )
+
+    # -- writes ---------------------------------------------------------------------------
+    def set_meta(self, key: str, value: Any) -> None:
+        with self.transaction() as c:
+            c.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, json.dumps(value)))
+
+    def upsert_run(self, run_id: str, **fields: Any) -> None:
+        """Insert a run or update the given fields of an existing one."""
+        for k in ("config", "hardware"):
+            if k in fields and not isinstance(fields[k], str):
+                fields[k] = json.dumps(fields[k], sort_keys=True, default=str)
+        with self.transaction() as c:
+            exists = c.execute("SELECT 1 FROM runs WHERE run_id=?", (run_id,)).fetchone()
+            if exists:
+                if fields:
+                    sets = ", ".join(f"{k}=?" for k in fields)
+                    c.execute(f"UPDATE runs SET {sets} WHERE run_id=?", (*fields.values(), run_id))
+            else:
+                cols = ["run_id", *fields]
+                c.execute(
+                    f"INSERT INTO runs ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                    (run_id, *fields.values()),
+                )
+
+    def reset_run(self, run_id: str) -> None:
+        """Forget a run's metrics and artifacts (before it is run again from scratch)."""
+        with self.transaction() as c:
+            c.execute("DELETE FROM metrics WHERE run_id=?", (run_id,))
+            c.execute("DELETE FROM artifacts WHERE run_id=?", (run_id,))
+
+    def add_metrics(self, rows: list[MetricRow]) -> None:
+        if not rows:
+            return
+        with self.transaction() as c:
+            c.executemany(
+                "INSERT OR REPLACE INTO metrics VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                [
+                    (
+                        r.run_id, r.step, r.kimg, r.train_seconds, r.name,
+                        None if r.value is None or not np.isfinite(r.value) else float(r.value),
+                        r.direction, r.extractor, r.n_samples, r.n_real, r.note, int(r.final),
+                    )
+                    for r in rows
+                ],
+            )
+
+    def put_artifact(self, run_id: str, name: str, kind: str, data: bytes) -> None:
+        with self.transaction() as c:
+            c.execute("INSERT OR REPLACE INTO artifacts VALUES (?,?,?,?)", (run_id, name, kind, data))
+
+    def put_array(self, run_id: str, name: str, array: np.ndarray) -> None:
+        """Arrays are stored as .npy bytes (read back with ``allow_pickle=False``)."""
+        import io
+
+        buf = io.BytesIO()
+        np.save(buf, np.ascontiguousarray(array), allow_pickle=False)
+        self.put_artifact(run_id, name, "npy", buf.getvalue())
+
+    # -- reads ----------------------------------------------------------------------------
+    def meta(self) -> dict[str, Any]:
+        out = {}
+        for k, v in self._conn.execute("SELECT key, value FROM meta"):
+            try:
+                out[k] = json.loads(v)
+            except json.JSONDecodeError:
+                out[k] = v
+        return out
+
+    def runs(self) -> pd.DataFrame:
+        df = pd.read_sql_query("SELECT * FROM runs ORDER BY label, dataset_label, pack, seed", self._conn)
+        for col in ("config", "hardware"):
+            df[col] = df[col].map(lambda s: json.loads(s) if isinstance(s, str) and s else {})
+        return df
+
+    def run_status(self, run_id: str) -> str | None:
+        row = self._conn.execute("SELECT status FROM runs WHERE run_id=?", (run_id,)).fetchone()
+        return row[0] if row else None
+
+    def metrics(self, final_only: bool = False) -> pd.DataFrame:
+        q = "SELECT * FROM metrics" + (" WHERE final=1" if final_only else "") + " ORDER BY run_id, step, name"
+        return pd.read_sql_query(q, self._conn)
+
+    def artifact(self, run_id: str, name: str) -> bytes | None:
+        row = self._conn.execute(
+            "SELECT data FROM artifacts WHERE run_id=? AND name=?", (run_id, name)
+        ).fetchone()
+        return bytes(row[0]) if row else None
+
+    def array(self, run_id: str, name: str) -> np.ndarray | None:
+        import io
+
+        data = self.artifact(run_id, name)
+        return None if data is None else np.load(io.BytesIO(data), allow_pickle=False)
+
+    def integrity_ok(self) -> bool:
+        return self._conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

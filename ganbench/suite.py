@@ -1,0 +1,336 @@
+"""Suite files: YAML → validated pydantic model → the run matrix.
+
+A suite names models, datasets, seeds, pack sizes and one budget; the matrix is their product.
+Every error names the file, the field path and what was expected, because a typo in a suite
+should cost seconds, not a failed overnight run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Union
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from ganbench.plugins import Registry
+
+
+class SuiteError(ValueError):
+    """A suite file that cannot be used; the message names the file and the field."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Budget(_Strict):
+    """Exactly one of generator ``steps``, ``kimg`` of real samples shown to D, or training ``seconds``
+    (the clock excludes evaluation)."""
+
+    steps: int | None = Field(None, gt=0)
+    kimg: float | None = Field(None, gt=0)
+    seconds: float | None = Field(None, gt=0)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> "Budget":
+        given = [k for k in ("steps", "kimg", "seconds") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(f"give exactly one of steps, kimg, seconds (got {', '.join(given) or 'none'})")
+        return self
+
+    @property
+    def kind(self) -> str:
+        return next(k for k in ("steps", "kimg", "seconds") if getattr(self, k) is not None)
+
+    @property
+    def amount(self) -> float:
+        return float(getattr(self, self.kind))
+
+    def describe(self) -> str:
+        amount = self.amount
+        return f"{int(amount) if amount == int(amount) else amount} {self.kind}"
+
+
+class EvalConfig(_Strict):
+    every: int | None = Field(None, gt=0, description="evaluate every N generator steps (None: only at the end)")
+    points: int | None = Field(None, gt=0, description="or: this many evenly spaced evaluations over the budget")
+    n_samples: int = Field(2500, gt=0, description="generated samples per evaluation")
+    options: dict[str, Any] = Field(default_factory=dict)
+
+
+class DatasetEntry(_Strict):
+    name: str
+    params: dict[str, Any] = Field(default_factory=dict)
+    label: str | None = None
+
+    @property
+    def display(self) -> str:
+        return self.label or self.name
+
+
+class ModelEntry(_Strict):
+    model: str = Field(description="the ModelSpec name a plugin provides")
+    label: str | None = Field(None, description="display name (default: the model name)")
+    packs: list[int] = Field(default_factory=lambda: [1])
+    hparams: dict[str, Any] = Field(default_factory=dict)
+    batch_size: int | None = Field(None, gt=0)
+    budget: Budget | None = None
+
+    @field_validator("packs")
+    @classmethod
+    def _packs(cls, v: list[int]) -> list[int]:
+        if not v:
+            raise ValueError("needs at least one pack size")
+        bad = [p for p in v if p < 1]
+        if bad:
+            raise ValueError(f"pack sizes must be >= 1, got {bad}")
+        if len(set(v)) != len(v):
+            raise ValueError(f"duplicate pack sizes in {v}")
+        return v
+
+    @property
+    def display(self) -> str:
+        return self.label or self.model
+
+
+class Suite(_Strict):
+    name: str
+    description: str = ""
+    protocol: str = Field("", description="which published protocol this follows, and how it deviates")
+    seeds: Union[int, list[int]] = Field(3, description="a count (seeds 0..N-1) or an explicit list")
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    batch_size: int = Field(64, gt=0)
+    budget: Budget
+    eval: EvalConfig = Field(default_factory=EvalConfig)
+    datasets: list[Union[str, DatasetEntry]]
+    models: list[ModelEntry]
+    metrics: list[str] | None = Field(None, description="metric families to run (default: all that apply)")
+    data_root: str | None = None
+    deterministic: bool = Field(False, description="torch deterministic algorithms (slower, reproducible)")
+
+    @field_validator("seeds")
+    @classmethod
+    def _seeds(cls, v: int | list[int]) -> int | list[int]:
+        if isinstance(v, int) and v < 1:
+            raise ValueError("seed count must be >= 1")
+        if isinstance(v, list) and (not v or len(set(v)) != len(v)):
+            raise ValueError("seed list must be non-empty and without duplicates")
+        return v
+
+    @field_validator("datasets", "models")
+    @classmethod
+    def _nonempty(cls, v: list[Any]) -> list[Any]:
+        if not v:
+            raise ValueError("must list at least one entry")
+        return v
+
+    @property
+    def seed_list(self) -> list[int]:
+        return list(range(self.seeds)) if isinstance(self.seeds, int) else list(self.seeds)
+
+    @property
+    def dataset_entries(self) -> list[DatasetEntry]:
+        return [DatasetEntry(name=d) if isinstance(d, str) else d for d in self.datasets]
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One cell of the matrix: a model on a dataset with one seed and one pack size."""
+
+    run_id: str
+    suite: str
+    model: str
+    label: str
+    dataset: str
+    dataset_label: str
+    dataset_params: dict[str, Any]
+    seed: int
+    pack: int
+    hparams: dict[str, Any]
+    batch_size: int
+    budget: Budget
+    eval: EvalConfig
+    metrics: list[str] | None
+    device: str
+    deterministic: bool = False
+    data_root: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def config(self) -> dict[str, Any]:
+        """A JSON-able record of everything that defines the run (stored with it)."""
+        return {
+            "suite": self.suite,
+            "model": self.model,
+            "label": self.label,
+            "dataset": self.dataset,
+            "dataset_label": self.dataset_label,
+            "dataset_params": self.dataset_params,
+            "seed": self.seed,
+            "pack": self.pack,
+            "hparams": self.hparams,
+            "batch_size": self.batch_size,
+            "budget": self.budget.model_dump(exclude_none=True),
+            "eval": self.eval.model_dump(),
+            "metrics": self.metrics,
+            "device": self.device,
+            "deterministic": self.deterministic,
+        }
+
+
+def _loc(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in ("str", "DatasetEntry", "int", "list[int]") or "function-after" in str(part):
+            continue  # union branch names pydantic inserts
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(top level)"
+
+
+def format_validation_error(path: str, err: ValidationError) -> str:
+    lines = []
+    seen = set()
+    for e in err.errors():
+        where = _loc(tuple(e["loc"]))
+        msg = e["msg"].removeprefix("Value error, ")
+        if e["type"] == "extra_forbidden":
+            msg = "unknown field"
+        key = (where, msg)
+        if key in seen:
+            continue
+        seen.add(key)
+        lines.append(f"{path}: {where}: {msg}")
+    return "\n".join(lines)
+
+
+def parse_suite(text: str, source: str = "<suite>") -> Suite:
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise SuiteError(f"{source}: invalid YAML{where}: {problem}") from None
+    if not isinstance(raw, dict):
+        raise SuiteError(f"{source}: a suite must be a YAML mapping with name, budget, datasets, models")
+    try:
+        return Suite.model_validate(raw)
+    except ValidationError as exc:
+        raise SuiteError(format_validation_error(source, exc)) from None
+
+
+def load_suite(path: str | Path) -> Suite:
+    p = Path(path)
+    if not p.is_file():
+        raise SuiteError(f"{p}: suite file not found")
+    return parse_suite(p.read_text(encoding="utf-8"), str(p))
+
+
+def suite_hash(suite: Suite) -> str:
+    """Identifies the benchmark definition (for baselines): same hash, comparable numbers."""
+    blob = json.dumps(suite.model_dump(mode="json"), sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+_BUDGET_RE = re.compile(r"^\s*(steps|kimg|seconds)\s*=\s*([0-9.eE+-]+)\s*$")
+
+
+def parse_budget(text: str) -> Budget:
+    """``steps=500``, ``kimg=20`` or ``seconds=30`` (CLI ``--budget``)."""
+    m = _BUDGET_RE.match(text)
+    if not m:
+        raise SuiteError(f"--budget: expected steps=N, kimg=N or seconds=N, got {text!r}")
+    kind, value = m.groups()
+    try:
+        return Budget(**{kind: int(value) if kind == "steps" else float(value)})
+    except (ValidationError, ValueError):
+        raise SuiteError(f"--budget: {kind} must be a positive number, got {value!r}") from None
+
+
+def _safe_id(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.+-]+", "-", text)
+
+
+def build_matrix(
+    suite: Suite,
+    registry: Registry,
+    source: str = "<suite>",
+    *,
+    seeds: list[int] | None = None,
+    budget: Budget | None = None,
+    device: str | None = None,
+) -> list[RunSpec]:
+    """Expand the suite into runs, checking every name against the registry.
+
+    CLI overrides (``seeds``, ``budget``, ``device``) replace the suite's values for quick tries.
+    """
+    errors: list[str] = []
+    for i, m in enumerate(suite.models):
+        if m.model not in registry.models:
+            try:
+                registry.model(m.model)
+            except LookupError as exc:
+                errors.append(f"{source}: models[{i}].model: {exc.args[0]}")
+            continue
+        spec = registry.models[m.model]
+        if spec.capabilities.packing is False and any(p > 1 for p in m.packs):
+            errors.append(f"{source}: models[{i}].packs: model {m.model!r} does not support packing")
+    for i, d in enumerate(suite.dataset_entries):
+        if d.name not in registry.datasets:
+            try:
+                registry.dataset(d.name)
+            except LookupError as exc:
+                errors.append(f"{source}: datasets[{i}]: {exc.args[0]}")
+    for name in suite.metrics or []:
+        if name not in registry.metrics:
+            errors.append(
+                f"{source}: metrics: unknown metric {name!r}; available: {', '.join(sorted(registry.metrics))}"
+            )
+    labels = [m.display for m in suite.models]
+    dupes = sorted({x for x in labels if labels.count(x) > 1})
+    if dupes:
+        errors.append(f"{source}: models: duplicate label(s) {dupes}; give each entry a distinct `label`")
+    if errors:
+        raise SuiteError("\n".join(errors))
+
+    runs: list[RunSpec] = []
+    for m in suite.models:
+        spec = registry.models[m.model]
+        for d in suite.dataset_entries:
+            ds_spec = registry.datasets[d.name]
+            if ds_spec.kind not in spec.capabilities.data_kinds:
+                continue  # e.g. an MLP GAN on images: skipped, the matrix is the feasible product
+            for pack in m.packs:
+                for seed in seeds if seeds is not None else suite.seed_list:
+                    run_id = _safe_id(f"{m.display}__{d.display}__pack{pack}__seed{seed}")
+                    runs.append(
+                        RunSpec(
+                            run_id=run_id,
+                            suite=suite.name,
+                            model=m.model,
+                            label=m.display,
+                            dataset=d.name,
+                            dataset_label=d.display,
+                            dataset_params=dict(d.params),
+                            seed=seed,
+                            pack=pack,
+                            hparams={**dict(spec.defaults), **m.hparams},
+                            batch_size=m.batch_size or suite.batch_size,
+                            budget=budget or m.budget or suite.budget,
+                            eval=suite.eval,
+                            metrics=suite.metrics,
+                            device=device or suite.device,
+                            deterministic=suite.deterministic,
+                            data_root=suite.data_root,
+                        )
+                    )
+    if not runs:
+        raise SuiteError(f"{source}: no model in the suite can run on any of its datasets")
+    return runs

@@ -1,0 +1,299 @@
+"""One run, from building the plugin's model to its final metrics.
+
+The harness owns the loop: it draws the real batches, counts the budget, runs the clock, checks
+every loss and sample the plugin returns, and calls the metrics. A plugin that raises or returns
+garbage fails its own run with an error naming it; it never takes the suite down.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+import numpy as np
+import torch
+
+from ganbench.api import (
+    BuildContext,
+    Dataset,
+    DatasetRequest,
+    MetricContext,
+    MetricSpec,
+    MetricValue,
+    ModelSpec,
+)
+from ganbench.data import default_root
+from ganbench.plugins import Registry
+from ganbench.store import MetricRow, Store
+from ganbench.suite import RunSpec
+from ganbench.train.batches import DeviceBatcher
+from ganbench.train.budget import BudgetMeter
+from ganbench.train.packing import real_per_step
+from ganbench.train.seeding import generator, seed_everything
+
+log = logging.getLogger(__name__)
+
+SAMPLE_CHUNK = 10_000
+IMAGE_RANGE_TOL = 1e-3
+N_SAMPLE_ARTIFACT_VECTOR = 2500
+N_SAMPLE_ARTIFACT_IMAGE = 64
+
+
+class RunFailure(RuntimeError):
+    """A run that cannot go on; the message names the culprit (plugin, hook, step)."""
+
+
+@dataclass
+class RunOutcome:
+    run_id: str
+    status: str
+    error: str | None = None
+    steps: int = 0
+    kimg: float = 0.0
+    train_seconds: float = 0.0
+    final: dict[str, float] = field(default_factory=dict)
+
+
+ProgressFn = Callable[[float, str], None]
+
+
+def _who(spec: ModelSpec, plugin: str | None) -> str:
+    return f"model {spec.name!r} (plugin {plugin or '?'}, version {spec.version})"
+
+
+class DatasetCache:
+    """Datasets are loaded once per process and shared by all runs that use them."""
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple, Dataset] = {}
+
+    def get(self, registry: Registry, run: RunSpec, device: torch.device) -> Dataset:
+        key = (run.dataset, repr(sorted(run.dataset_params.items())), str(device), run.data_root)
+        if key not in self._cache:
+            spec = registry.dataset(run.dataset)
+            root = Path(run.data_root).expanduser() if run.data_root else default_root()
+            req = DatasetRequest(params={**spec.defaults, **run.dataset_params}, root=root, device=device)
+            try:
+                self._cache[key] = spec.load(req)
+            except Exception as exc:
+                raise RunFailure(f"dataset {run.dataset!r}: {exc}") from exc
+        return self._cache[key]
+
+
+def select_metrics(registry: Registry, run: RunSpec, dataset: Dataset) -> list[MetricSpec]:
+    if run.metrics is not None:
+        return [registry.metrics[m] for m in run.metrics if registry.metrics[m].applies_to(dataset)]
+    ds_spec = registry.datasets.get(run.dataset)
+    if ds_spec is not None and ds_spec.default_metrics:
+        return [registry.metrics[m] for m in ds_spec.default_metrics if m in registry.metrics]
+    return [m for m in registry.metrics.values() if m.applies_to(dataset)]
+
+
+def check_samples(x: Any, n: int, dataset: Dataset, who: str) -> torch.Tensor:
+    """A plugin's samples must have the dataset's shape, be finite, and (images) lie in [-1, 1]."""
+    if not isinstance(x, torch.Tensor):
+        raise RunFailure(f"{who}: sample() returned {type(x).__name__}, expected a torch.Tensor")
+    expected = (n, *dataset.sample_shape)
+    if tuple(x.shape) != expected:
+        raise RunFailure(f"{who}: sample({n}) returned shape {tuple(x.shape)}, expected {expected}")
+    if not torch.isfinite(x).all():
+        raise RunFailure(f"{who}: sample() returned non-finite values (NaN or inf)")
+    if dataset.kind == "image":
+        lo, hi = float(x.min()), float(x.max())
+        if lo < -1 - IMAGE_RANGE_TOL or hi > 1 + IMAGE_RANGE_TOL:
+            raise RunFailure(f"{who}: sample() returned values in [{lo:.3g}, {hi:.3g}], images must be in [-1, 1]")
+    return x
+
+
+def draw_samples(
+    model: Any, n: int, dataset: Dataset, conditional: bool, seed: int, device: torch.device, who: str
+) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """``n`` samples from fixed latent seeds (so every model is evaluated on the same z),
+    with balanced labels for conditional models."""
+    g = generator(seed, "eval-latents", device)
+    labels = None
+    if conditional and dataset.num_classes:
+        labels = torch.arange(n, device=device) % dataset.num_classes
+    chunks = []
+    with torch.no_grad():
+        for start in range(0, n, SAMPLE_CHUNK):
+            k = min(SAMPLE_CHUNK, n - start)
+            lab = labels[start : start + k] if labels is not None else None
+            try:
+                out = model.sample(k, lab, generator=g)
+            except Exception as exc:
+                raise RunFailure(f"{who}: sample() raised {type(exc).__name__}: {exc}") from exc
+            chunks.append(check_samples(out, k, dataset, who).detach())
+    return torch.cat(chunks), labels
+
+
+def _sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+class RunLoop:
+    """Executes one :class:`RunSpec`, writing its metrics into the store as they come."""
+
+    def __init__(
+        self,
+        run: RunSpec,
+        registry: Registry,
+        store: Store,
+        *,
+        datasets: DatasetCache | None = None,
+        progress: ProgressFn | None = None,
+        cache_dir: Path | None = None,
+    ):
+        self.run = run
+        self.registry = registry
+        self.store = store
+        self.datasets = datasets or DatasetCache()
+        self.progress = progress or (lambda f, s: None)
+        self.cache_dir = cache_dir or default_root() / "cache"
+        self.spec = registry.model(run.model)
+        owner = registry.model_owner.get(run.model)
+        self.plugin = f"{owner.distribution or owner.name} {owner.version or ''}".strip() if owner else None
+        self.who = _who(self.spec, self.plugin)
+
+    # -- evaluation -----------------------------------------------------------------------
+    def evaluate(self, model: Any, meter: BudgetMeter, final: bool) -> dict[str, float]:
+        run, ds = self.run, self.dataset
+        n = run.eval.n_samples
+        _sync(self.device)
+        t0 = time.perf_counter()
+        samples, labels = draw_samples(
+            model, n, ds, self.spec.capabilities.conditional, run.seed, self.device, self.who
+        )
+        _sync(self.device)
+        gen_seconds = time.perf_counter() - t0
+        values: dict[str, MetricValue] = {}
+        for metric in self.metrics:
+            if metric.final_only and not final:
+                continue
+            mctx = MetricContext(
+                dataset=ds, samples=samples, labels=labels, device=self.device,
+                cache_dir=self.cache_dir, options=run.eval.options, final=final,
+            )
+            try:
+                out = metric.compute(mctx)
+            except Exception as exc:  # a metric failing is recorded, never a silent number
+                log.warning("run %s: metric %s failed: %s", run.run_id, metric.name, exc)
+                values[f"{metric.name}.error"] = MetricValue(float("nan"), None, note=f"{type(exc).__name__}: {exc}")
+                continue
+            for key, v in out.items():
+                values[key] = v if isinstance(v, MetricValue) else MetricValue(float(v))
+        values["gen_samples_per_s"] = MetricValue(n / max(gen_seconds, 1e-9), "higher", n_samples=n)
+        if final:
+            values["train_samples_per_s"] = MetricValue(
+                meter.real_samples / max(meter.seconds, 1e-9), "higher", note="real samples through D per training second"
+            )
+            values["train_steps_per_s"] = MetricValue(meter.steps / max(meter.seconds, 1e-9), "higher")
+            if self.device.type == "cuda":
+                values["peak_mem_mb"] = MetricValue(torch.cuda.max_memory_allocated(self.device) / 2**20, "lower")
+            self._store_samples(samples, labels)
+        rows = [
+            MetricRow(
+                run.run_id, meter.steps, meter.kimg, meter.seconds, key, float(v.value), v.direction,
+                v.extractor, v.n_samples, v.n_real, v.note, final,
+            )
+            for key, v in values.items()
+        ]
+        self.store.add_metrics(rows)
+        return {k: float(v.value) for k, v in values.items()}
+
+    def _store_samples(self, samples: torch.Tensor, labels: torch.Tensor | None) -> None:
+        k = N_SAMPLE_ARTIFACT_VECTOR if self.dataset.kind == "vector" else N_SAMPLE_ARTIFACT_IMAGE
+        arr = samples[:k].float().cpu().numpy()
+        self.store.put_array(self.run.run_id, "samples", arr.astype(np.float16 if arr.ndim > 2 else np.float32))
+        if labels is not None:
+            self.store.put_array(self.run.run_id, "sample_labels", labels[:k].cpu().numpy())
+        info = self.dataset.info
+        if "centers" in info:  # lets the report draw MoG scatter plots from the store alone
+            self.store.put_array(self.run.run_id, "mode_centers", np.asarray(info["centers"], dtype=np.float32))
+            self.store.put_array(self.run.run_id, "mode_std", np.array([info["std"]], dtype=np.float32))
+
+    # -- schedule -------------------------------------------------------------------------
+    def _eval_due(self, meter: BudgetMeter, next_point: list[int]) -> bool:
+        """Intermediate evaluations: every N steps, or at N evenly spaced budget fractions."""
+        ev = self.run.eval
+        if ev.every:
+            return meter.steps % ev.every == 0
+        if ev.points and next_point[0] < ev.points and meter.fraction >= next_point[0] / ev.points:
+            next_point[0] += 1
+            return True
+        return False
+
+    # -- the run --------------------------------------------------------------------------
+    def execute(self, device: torch.device) -> RunOutcome:
+        run = self.run
+        self.device = device
+        seed_everything(run.seed, run.deterministic)
+        self.dataset = self.datasets.get(self.registry, run, device)
+        ds = self.dataset
+        self.metrics = select_metrics(self.registry, run, ds)
+        ctx = BuildContext(
+            data_shape=ds.sample_shape,
+            data_kind=ds.kind,
+            num_classes=ds.num_classes,
+            pack=run.pack,
+            device=device,
+            seed=run.seed,
+            batch_size=run.batch_size,
+            hparams=dict(run.hparams),
+        )
+        try:
+            model = self.spec.build(ctx)
+        except Exception as exc:
+            raise RunFailure(f"{self.who}: build raised {type(exc).__name__}: {exc}") from exc
+        for attr in ("train_step", "sample", "state_dict", "load_state_dict"):
+            if not callable(getattr(model, attr, None)):
+                raise RunFailure(f"{self.who}: built model has no {attr}() method")
+        d_steps = int(getattr(model, "d_steps_per_g_step", 1))
+        per_step = real_per_step(ctx, d_steps)
+        batcher = DeviceBatcher(ds, generator(run.seed, "data-order"))
+        meter = BudgetMeter(run.budget)
+        if device.type == "cuda":
+            torch.cuda.reset_peak_memory_stats(device)
+
+        next_point = [1]
+        last_losses: Mapping[str, float] = {}
+        while not meter.exhausted:
+            real, labels = batcher.next(per_step)
+            t0 = time.perf_counter()
+            try:
+                losses = model.train_step(real, labels if self.spec.capabilities.conditional else None)
+            except Exception as exc:
+                raise RunFailure(
+                    f"{self.who}: train_step raised {type(exc).__name__} at step {meter.steps + 1}: {exc}"
+                ) from exc
+            if run.budget.kind == "seconds":
+                _sync(device)
+            meter.add(real_samples=per_step, seconds=time.perf_counter() - t0)
+            last_losses = self._check_losses(losses, meter.steps)
+            if self._eval_due(meter, next_point) and not meter.exhausted:
+                self.evaluate(model, meter, final=False)
+            self.progress(meter.fraction, _loss_text(last_losses))
+        _sync(device)
+        final = self.evaluate(model, meter, final=True)
+        return RunOutcome(run.run_id, "done", None, meter.steps, meter.kimg, meter.seconds, final)
+
+    def _check_losses(self, losses: Any, step: int) -> Mapping[str, float]:
+        if not isinstance(losses, Mapping):
+            raise RunFailure(f"{self.who}: train_step returned {type(losses).__name__}, expected a dict of losses")
+        for k, v in losses.items():
+            try:
+                fv = float(v)
+            except (TypeError, ValueError):
+                raise RunFailure(f"{self.who}: train_step loss {k!r} is not a number: {v!r}") from None
+            if not math.isfinite(fv):
+                raise RunFailure(f"{self.who}: train_step returned non-finite loss {k}={fv} at step {step}")
+        return losses
+
+
+def _loss_text(losses: Mapping[str, float]) -> str:
+    return " ".join(f"{k}={float(v):.3f}" for k, v in list(losses.items())[:3])

@@ -1,0 +1,85 @@
+"""The GAN game with either generator loss.
+
+``minimax``: G minimises log(1 - D(G(z))), the game as written in the paper.
+``nonsaturating``: G maximises log D(G(z)), the variant the paper recommends in practice because
+the minimax gradient vanishes early in training when D rejects fakes confidently.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import torch
+import torch.nn.functional as F
+
+from ganbench.api import BuildContext, pack
+
+from .networks import maxout_discriminator, mlp_generator
+
+LOSSES = ("nonsaturating", "minimax")
+
+
+class GAN:
+    def __init__(self, ctx: BuildContext):
+        if len(ctx.data_shape) != 1:
+            raise ValueError(f"the MLP GAN needs vector data, got samples of shape {ctx.data_shape}")
+        self.loss = ctx.hp("loss", "nonsaturating")
+        if self.loss not in LOSSES:
+            raise ValueError(f"hparam loss must be one of {LOSSES}, got {self.loss!r}")
+        self.ctx = ctx
+        self.z_dim = int(ctx.hp("z_dim", 2))
+        self.d_steps_per_g_step = int(ctx.hp("d_steps", 1))
+        dim = ctx.data_shape[0]
+        self.G = mlp_generator(
+            self.z_dim, dim, int(ctx.hp("g_hidden", 400)), int(ctx.hp("g_layers", 4)), bool(ctx.hp("g_batch_norm", True))
+        ).to(ctx.device)
+        self.D = maxout_discriminator(
+            ctx.pack * dim, int(ctx.hp("d_hidden", 200)), int(ctx.hp("d_layers", 3)), int(ctx.hp("maxout_pieces", 5))
+        ).to(ctx.device)
+        betas = (float(ctx.hp("beta1", 0.8)), float(ctx.hp("beta2", 0.999)))
+        self.opt_g = torch.optim.Adam(self.G.parameters(), lr=float(ctx.hp("lr_g", ctx.hp("lr", 1e-4))), betas=betas)
+        self.opt_d = torch.optim.Adam(self.D.parameters(), lr=float(ctx.hp("lr_d", ctx.hp("lr", 1e-4))), betas=betas)
+
+    def _z(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        return torch.randn(n, self.z_dim, device=self.ctx.device, generator=generator)
+
+    def train_step(self, real: torch.Tensor, labels: torch.Tensor | None = None) -> dict[str, float]:
+        m = self.ctx.pack
+        self.G.train()
+        chunks = real.chunk(self.d_steps_per_g_step)
+        for chunk in chunks:
+            fake = self.G(self._z(chunk.shape[0])).detach()
+            d_real = self.D(pack(chunk, m))
+            d_fake = self.D(pack(fake, m))
+            # -[log D(x) + log(1 - D(G(z)))] written with logits for numerical stability
+            d_loss = F.softplus(-d_real).mean() + F.softplus(d_fake).mean()
+            self.opt_d.zero_grad(set_to_none=True)
+            d_loss.backward()
+            self.opt_d.step()
+        n = chunks[-1].shape[0]
+        d_fake = self.D(pack(self.G(self._z(n)), m))
+        if self.loss == "minimax":
+            g_loss = -F.softplus(d_fake).mean()  # minimise log(1 - D) = -softplus(logit)
+        else:
+            g_loss = F.softplus(-d_fake).mean()  # minimise -log D
+        self.opt_g.zero_grad(set_to_none=True)
+        g_loss.backward()
+        self.opt_g.step()
+        return {"d_loss": d_loss.item(), "g_loss": g_loss.item()}
+
+    @torch.no_grad()
+    def sample(self, n: int, labels: torch.Tensor | None = None, *, generator: torch.Generator | None = None) -> torch.Tensor:
+        self.G.eval()
+        try:
+            return self.G(self._z(n, generator))
+        finally:
+            self.G.train()
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"G": self.G.state_dict(), "D": self.D.state_dict(), "opt_g": self.opt_g.state_dict(), "opt_d": self.opt_d.state_dict()}
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        self.G.load_state_dict(state["G"])
+        self.D.load_state_dict(state["D"])
+        self.opt_g.load_state_dict(state["opt_g"])
+        self.opt_d.load_state_dict(state["opt_d"])

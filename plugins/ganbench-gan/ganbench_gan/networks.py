@@ -1,0 +1,41 @@
+"""MLP generator and maxout discriminator, the architecture PacGAN used on 2-D mixtures."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+
+class Maxout(nn.Module):
+    """A linear layer with ``pieces`` outputs per unit, reduced by max (Goodfellow et al. 2013)."""
+
+    def __init__(self, d_in: int, d_out: int, pieces: int):
+        super().__init__()
+        self.d_out, self.pieces = d_out, pieces
+        self.linear = nn.Linear(d_in, d_out * pieces)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.linear(x).view(x.shape[0], self.d_out, self.pieces).amax(dim=2)
+
+
+def mlp_generator(z_dim: int, out_dim: int, hidden: int, layers: int, batch_norm: bool) -> nn.Sequential:
+    mods: list[nn.Module] = []
+    d = z_dim
+    for _ in range(layers):
+        mods.append(nn.Linear(d, hidden))
+        if batch_norm:
+            mods.append(nn.BatchNorm1d(hidden))
+        mods.append(nn.ReLU())
+        d = hidden
+    mods.append(nn.Linear(d, out_dim))
+    return nn.Sequential(*mods)
+
+
+def maxout_discriminator(in_dim: int, hidden: int, layers: int, pieces: int) -> nn.Sequential:
+    mods: list[nn.Module] = []
+    d = in_dim
+    for _ in range(layers):
+        mods.append(Maxout(d, hidden, pieces))
+        d = hidden
+    mods.append(nn.Linear(d, 1))
+    return nn.Sequential(*mods)

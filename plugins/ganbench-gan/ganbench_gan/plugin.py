@@ -1,0 +1,40 @@
+"""ganbench plugin module: announces the GAN model through the ``ganbench_models`` hook."""
+
+from __future__ import annotations
+
+from ganbench.api import Capabilities, ModelSpec
+from ganbench.hookspecs import hookimpl
+
+from . import __version__
+from .model import GAN
+
+# PacGAN's 2-D mixture setting (Lin et al. 2018, Sec. 5.1 / appendix), see README.md.
+DEFAULTS = {
+    "loss": "nonsaturating",
+    "z_dim": 2,
+    "g_hidden": 400,
+    "g_layers": 4,
+    "g_batch_norm": True,
+    "d_hidden": 200,
+    "d_layers": 3,
+    "maxout_pieces": 5,
+    "lr": 1e-4,
+    "beta1": 0.8,
+    "beta2": 0.999,
+    "d_steps": 1,
+}
+
+
+@hookimpl
+def ganbench_models() -> list[ModelSpec]:
+    return [
+        ModelSpec(
+            name="gan",
+            build=GAN,
+            version=__version__,
+            description="Original GAN: MLP generator (BN+ReLU), maxout discriminator; minimax or non-saturating G loss",
+            paper="Goodfellow et al., Generative Adversarial Nets, NeurIPS 2014",
+            capabilities=Capabilities(data_kinds=("vector",), conditional=False, packing=True),
+            defaults=DEFAULTS,
+        )
+    ]
