@@ -10,9 +10,6 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, Ti
 from rich.table import Table
 
 from ganbench.commands import add_parser
-from ganbench.report.aggregate import final_metrics, fmt_mean_std, summarize
-from ganbench.store import Store
-from ganbench.suite import SuiteError, parse_budget
 
 DESCRIPTION = """\
 Run a benchmark suite: every model × dataset × seed × pack size of the suite file is trained
@@ -56,7 +53,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    # heavy imports (torch, pandas) only when the command runs, so `--help` stays instant
     from ganbench.runner import run_suite
+    from ganbench.suite import SuiteError, parse_budget
 
     console = Console()
     err = Console(stderr=True)
@@ -116,6 +115,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def print_summary(console: Console, store_path) -> None:
     """The final table: mean ± std over seeds of every metric except throughput."""
+    from ganbench.report.aggregate import final_metrics, fmt_mean_std, summarize
+    from ganbench.store import Store
+
     with Store.open(store_path, create=False) as store:
         summary = summarize(final_metrics(store.runs(), store.metrics()))
     if summary.empty:
