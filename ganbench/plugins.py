@@ -6,6 +6,7 @@ is recorded as *broken* with its error, and every other plugin keeps working.
 
 from __future__ import annotations
 
+import importlib
 import importlib.metadata as md
 import logging
 import traceback
@@ -26,6 +27,7 @@ GROUP = "ganbench"
 BUILTIN_MODULES = (
     "ganbench.data.gaussians",
     "ganbench.metrics.modes",
+    "ganbench.metrics.fidelity",
 )
 
 
@@ -63,6 +65,8 @@ class Registry:
     metrics: dict[str, MetricSpec]
     model_owner: dict[str, PluginInfo]
     problems: list[str]
+    extra_modules: list[str] = field(default_factory=list)
+    """Importable names of the ``extra_plugins`` modules, so worker processes can rebuild this registry."""
 
     def model(self, name: str) -> ModelSpec:
         try:
@@ -130,10 +134,12 @@ def _call(hook_impl: Any, owner: PluginInfo, problems: list[str]) -> list[Any]:
     return list(result)
 
 
-def load_registry(extra_plugins: Iterable[ModuleType | object] = ()) -> Registry:
+def load_registry(extra_plugins: Iterable[ModuleType | object | str] = ()) -> Registry:
     """Discover plugins and collect their models, datasets and metrics.
 
-    ``extra_plugins`` are registered in addition (tests use this; users publish entry points).
+    ``extra_plugins`` are registered in addition (tests use this; users publish entry points):
+    modules, plugin objects, or module names (imported here; worker processes of ``--isolate`` and
+    Ray rebuild the registry from those names).
     """
     pm = make_manager()
     infos: list[PluginInfo] = []
@@ -142,7 +148,12 @@ def load_registry(extra_plugins: Iterable[ModuleType | object] = ()) -> Registry
         pm.register(mod, name=modname)
         infos.append(PluginInfo(modname, modname, "ganbench", _core_version()))
     _load_entry_points(pm, infos)
+    extra_modules: list[str] = []
     for i, extra in enumerate(extra_plugins):
+        if isinstance(extra, str):
+            extra = importlib.import_module(extra)
+        if isinstance(extra, ModuleType):
+            extra_modules.append(extra.__name__)
         name = getattr(extra, "__name__", f"extra-{i}")
         pm.register(extra, name=name)
         infos.append(PluginInfo(name, name, None, None))
@@ -186,7 +197,7 @@ def load_registry(extra_plugins: Iterable[ModuleType | object] = ()) -> Registry
         owner = by_name.get(impl.plugin_name) or PluginInfo(impl.plugin_name, "?", None, None)
         for spec in _call(impl, owner, problems):
             metrics.setdefault(spec.name, spec)
-    return Registry(infos, models, datasets, metrics, owners, problems)
+    return Registry(infos, models, datasets, metrics, owners, problems, extra_modules)
 
 
 def _core_version() -> str:

@@ -18,6 +18,8 @@ from typing import Any, Iterator
 import numpy as np
 import pandas as pd
 
+from ganbench.faults import fault_point
+
 SCHEMA_VERSION = 1
 STORE_FILENAME = "results.sqlite"
 
@@ -149,6 +151,7 @@ class Store:
             self._conn.execute("ROLLBACK")
             raise
         else:
+            fault_point("store-commit")  # test-only: GANBENCH_FAULT=store-commit:N
             self._conn.execute("COMMIT")
 
     def _init_schema(self) -> None:

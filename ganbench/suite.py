@@ -80,6 +80,9 @@ class ModelEntry(_Strict):
     hparams: dict[str, Any] = Field(default_factory=dict)
     batch_size: int | None = Field(None, gt=0)
     budget: Budget | None = None
+    timeout_s: float | None = Field(None, gt=0, description="this model's per-run time limit (overrides the suite's)")
+    num_cpus: float | None = Field(None, gt=0, description="CPUs a run of this model reserves (Ray)")
+    num_gpus: float | None = Field(None, ge=0, description="GPUs a run of this model reserves (Ray)")
 
     @field_validator("packs")
     @classmethod
@@ -112,6 +115,10 @@ class Suite(_Strict):
     metrics: list[str] | None = Field(None, description="metric families to run (default: all that apply)")
     data_root: str | None = None
     deterministic: bool = Field(False, description="torch deterministic algorithms (slower, reproducible)")
+    timeout_s: float | None = Field(None, gt=0, description="per-run time limit, enforced by --isolate and Ray")
+    checkpoint_every: int | None = Field(None, ge=0, description="checkpoint every N steps (0: never; default once a minute)")
+    num_cpus: float = Field(1, gt=0, description="CPUs each run reserves on Ray")
+    num_gpus: float | None = Field(None, ge=0, description="GPUs each run reserves on Ray (default: 1 if device is cuda, else 0)")
 
     @field_validator("seeds")
     @classmethod
@@ -160,6 +167,10 @@ class RunSpec:
     deterministic: bool = False
     data_root: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    timeout_s: float | None = None
+    checkpoint_every: int | None = None
+    num_cpus: float = 1.0
+    num_gpus: float | None = None
 
     def config(self) -> dict[str, Any]:
         """A JSON-able record of everything that defines the run (stored with it)."""
@@ -329,6 +340,10 @@ def build_matrix(
                             device=device or suite.device,
                             deterministic=suite.deterministic,
                             data_root=suite.data_root,
+                            timeout_s=m.timeout_s or suite.timeout_s,
+                            checkpoint_every=suite.checkpoint_every,
+                            num_cpus=m.num_cpus or suite.num_cpus,
+                            num_gpus=m.num_gpus if m.num_gpus is not None else suite.num_gpus,
                         )
                     )
     if not runs:

@@ -11,6 +11,7 @@ from ganbench.hardware import hardware_info, resolve_device
 from ganbench.plugins import Registry
 from ganbench.store import Store
 from ganbench.suite import RunSpec
+from ganbench.train.checkpoint import CheckpointOptions, Checkpointer
 from ganbench.train.loop import DatasetCache, RunFailure, RunLoop, RunOutcome
 
 log = logging.getLogger(__name__)
@@ -25,23 +26,33 @@ def execute_run(
     *,
     datasets: DatasetCache | None = None,
     progress: RunProgress | None = None,
+    checkpoints: CheckpointOptions | None = None,
 ) -> RunOutcome:
-    """Execute one run and record its outcome; failures are recorded, never raised."""
+    """Execute one run and record its outcome; failures are recorded, never raised.
+
+    ``store`` is the results store, or a :class:`~ganbench.executors.base.StoreWrites` when the
+    run executes in a worker. With ``checkpoints`` the run resumes from its checkpoint, if any.
+    """
     started = time.time()
     store.reset_run(run.run_id)
+    loop: RunLoop | None = None
     try:
         device = resolve_device(run.device)
         store.upsert_run(run.run_id, status="running", started_at=started, error=None, hardware=hardware_info(device))
         loop = RunLoop(
             run, registry, store, datasets=datasets,
             progress=(lambda f, s: progress(run, f, s)) if progress else None,
+            checkpoint=Checkpointer.for_run(run, checkpoints) if checkpoints else None,
         )
         outcome = loop.execute(device)
-    except RunFailure as exc:
-        outcome = RunOutcome(run.run_id, "failed", str(exc))
-    except Exception as exc:  # a bug anywhere must not take the suite down
-        log.debug("run %s crashed:\n%s", run.run_id, traceback.format_exc())
-        outcome = RunOutcome(run.run_id, "failed", f"{type(exc).__name__}: {exc}")
+    except Exception as exc:  # a failing plugin (or a bug anywhere) must not take the suite down
+        if not isinstance(exc, RunFailure):
+            log.debug("run %s crashed:\n%s", run.run_id, traceback.format_exc())
+        error = str(exc) if isinstance(exc, RunFailure) else f"{type(exc).__name__}: {exc}"
+        meter = loop.meter if loop is not None else None
+        outcome = RunOutcome(run.run_id, "failed", error)
+        if meter is not None:  # how far it got is part of the record
+            outcome.steps, outcome.kimg, outcome.train_seconds = meter.steps, meter.kimg, meter.seconds
     finished = time.time()
     store.upsert_run(
         run.run_id,
@@ -57,7 +68,12 @@ def execute_run(
 
 
 class LocalExecutor:
+    """Runs one after another in this process; checkpoints go to ``OUT/checkpoints``."""
+
     name = "local"
+
+    def __init__(self, checkpoints: CheckpointOptions | None = None):
+        self.checkpoints = checkpoints
 
     def run_all(
         self,
@@ -68,10 +84,13 @@ class LocalExecutor:
         progress: RunProgress | None = None,
         on_done: Callable[[RunSpec, RunOutcome], None] | None = None,
     ) -> list[RunOutcome]:
+        from ganbench.executors.base import checkpoint_options
+
         cache = DatasetCache()
+        ckpt = checkpoint_options(self.checkpoints, store)
         outcomes = []
         for run in runs:
-            outcome = execute_run(run, registry, store, datasets=cache, progress=progress)
+            outcome = execute_run(run, registry, store, datasets=cache, progress=progress, checkpoints=ckpt)
             outcomes.append(outcome)
             if on_done:
                 on_done(run, outcome)

@@ -32,6 +32,7 @@ from ganbench.store import MetricRow, Store
 from ganbench.suite import RunSpec
 from ganbench.train.batches import DeviceBatcher
 from ganbench.train.budget import BudgetMeter
+from ganbench.train.checkpoint import Checkpointer
 from ganbench.train.packing import real_per_step
 from ganbench.train.seeding import generator, seed_everything
 
@@ -148,10 +149,12 @@ class RunLoop:
         datasets: DatasetCache | None = None,
         progress: ProgressFn | None = None,
         cache_dir: Path | None = None,
+        checkpoint: Checkpointer | None = None,
     ):
         self.run = run
         self.registry = registry
-        self.store = store
+        self.checkpoint = checkpoint
+        self.store = checkpoint.track(store) if checkpoint else store
         self.datasets = datasets or DatasetCache()
         self.progress = progress or (lambda f, s: None)
         self.cache_dir = cache_dir or default_root() / "cache"
@@ -159,6 +162,7 @@ class RunLoop:
         owner = registry.model_owner.get(run.model)
         self.plugin = f"{owner.distribution or owner.name} {owner.version or ''}".strip() if owner else None
         self.who = _who(self.spec, self.plugin)
+        self.meter: BudgetMeter | None = None
 
     # -- evaluation -----------------------------------------------------------------------
     def evaluate(self, model: Any, meter: BudgetMeter, final: bool) -> dict[str, float]:
@@ -256,11 +260,13 @@ class RunLoop:
         d_steps = int(getattr(model, "d_steps_per_g_step", 1))
         per_step = real_per_step(ctx, d_steps)
         batcher = DeviceBatcher(ds, generator(run.seed, "data-order"))
-        meter = BudgetMeter(run.budget)
+        meter = self.meter = BudgetMeter(run.budget)
         if device.type == "cuda":
             torch.cuda.reset_peak_memory_stats(device)
 
         next_point = [1]
+        if self.checkpoint:  # resume: model, RNGs, data position, budget, schedule, history
+            next_point[0] = self.checkpoint.restore(model, batcher, meter, next_point[0])
         last_losses: Mapping[str, float] = {}
         while not meter.exhausted:
             real, labels = batcher.next(per_step)
@@ -277,9 +283,13 @@ class RunLoop:
             last_losses = self._check_losses(losses, meter.steps)
             if self._eval_due(meter, next_point) and not meter.exhausted:
                 self.evaluate(model, meter, final=False)
+            if self.checkpoint and not meter.exhausted:
+                self.checkpoint.maybe_save(model, batcher, meter, next_point[0])
             self.progress(meter.fraction, _loss_text(last_losses))
         _sync(device)
         final = self.evaluate(model, meter, final=True)
+        if self.checkpoint:
+            self.checkpoint.finish()
         return RunOutcome(run.run_id, "done", None, meter.steps, meter.kimg, meter.seconds, final)
 
     def _check_losses(self, losses: Any, step: int) -> Mapping[str, float]:

@@ -1,0 +1,130 @@
+"""What every executor shares: the interface, and how a run in another process reaches the store.
+
+Only the driver process writes the SQLite store. A run executing elsewhere (an ``--isolate`` worker
+process, a Ray task) gets a :class:`StoreWrites` in place of the store: the very same
+``execute_run`` code path calls ``reset_run`` / ``upsert_run`` / ``add_metrics`` / ``put_array`` on
+it, and the calls are shipped to the driver (streamed over a pipe, or returned with the Ray task)
+which applies them to the store in order. One code path, wherever the run executes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Protocol
+
+import numpy as np
+
+from ganbench.plugins import Registry
+from ganbench.store import MetricRow, Store
+from ganbench.suite import RunSpec
+from ganbench.train.checkpoint import CheckpointOptions
+from ganbench.train.loop import RunOutcome
+
+RunProgress = Callable[[RunSpec, float, str], None]
+OnDone = Callable[[RunSpec, RunOutcome], None]
+
+WRITE_METHODS = ("reset_run", "upsert_run", "add_metrics", "put_artifact", "put_array")
+"""The store methods a run may call; nothing else crosses from a worker to the driver."""
+
+
+class Executor(Protocol):
+    """Runs a list of runs and records each one's outcome in ``store``; never raises for a run."""
+
+    name: str
+
+    def run_all(
+        self,
+        runs: Iterable[RunSpec],
+        registry: Registry,
+        store: Store,
+        *,
+        progress: RunProgress | None = None,
+        on_done: OnDone | None = None,
+    ) -> list[RunOutcome]: ...
+
+
+@dataclass
+class StoreCall:
+    method: str
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+
+class StoreWrites:
+    """Stands in for the :class:`~ganbench.store.Store` in a worker: records (or forwards through
+    ``send``) every write, for the driver to apply with :func:`apply_calls`."""
+
+    def __init__(self, send: Callable[[StoreCall], None] | None = None):
+        self.calls: list[StoreCall] = []
+        self._send = send
+
+    def _record(self, method: str, *args: Any, **kwargs: Any) -> None:
+        call = StoreCall(method, args, kwargs)
+        if self._send is not None:
+            self._send(call)
+        else:
+            self.calls.append(call)
+
+    def reset_run(self, run_id: str) -> None:
+        self._record("reset_run", run_id)
+
+    def upsert_run(self, run_id: str, **fields: Any) -> None:
+        self._record("upsert_run", run_id, **fields)
+
+    def add_metrics(self, rows: list[MetricRow]) -> None:
+        self._record("add_metrics", list(rows))
+
+    def put_artifact(self, run_id: str, name: str, kind: str, data: bytes) -> None:
+        self._record("put_artifact", run_id, name, kind, bytes(data))
+
+    def put_array(self, run_id: str, name: str, array: np.ndarray) -> None:
+        self._record("put_array", run_id, name, np.asarray(array))
+
+
+def apply_call(store: Store, call: StoreCall) -> None:
+    """Apply one write from a worker; anything but a known write method is refused."""
+    if call.method not in WRITE_METHODS:
+        raise ValueError(f"worker asked for store method {call.method!r}, which is not a write method")
+    getattr(store, call.method)(*call.args, **call.kwargs)
+
+
+def apply_calls(store: Store, calls: Iterable[StoreCall]) -> None:
+    for call in calls:
+        apply_call(store, call)
+
+
+def checkpoint_options(options: CheckpointOptions | None, store: Store) -> CheckpointOptions:
+    """Checkpoints default to ``OUT/checkpoints`` beside the store (an absolute path, so worker
+    processes on this machine find them too)."""
+    options = options or CheckpointOptions()
+    return options.with_directory(Path(store.path).resolve().parent / "checkpoints")
+
+
+def record_failure(store: Store, run: RunSpec, error: str, started: float, finished: float) -> RunOutcome:
+    """A run whose worker died without reporting: recorded as failed with the reason."""
+    store.upsert_run(
+        run.run_id, status="failed", error=error, finished_at=finished, duration_s=finished - started
+    )
+    return RunOutcome(run.run_id, "failed", error)
+
+
+def signal_error(exitcode: int | None) -> str:
+    """Why a worker process ended, in words a user can act on."""
+    import signal
+
+    if exitcode is None:
+        return "worker process vanished"
+    if exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = f"signal {-exitcode}"
+        hint = {
+            "SIGSEGV": " (segmentation fault in native code)",
+            "SIGKILL": " (killed; out of memory?)",
+            "SIGABRT": " (aborted)",
+            "SIGBUS": " (bus error)",
+        }.get(name, "")
+        return f"worker process died from {name}{hint}"
+    return f"worker process exited with code {exitcode} before reporting a result (os._exit or a crash in the plugin)"

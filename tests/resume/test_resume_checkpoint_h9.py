@@ -1,0 +1,119 @@
+"""Resume: an interrupted run continues from its checkpoint and ends exactly as an uninterrupted one."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+import torch
+
+from ganbench.executors.local import LocalExecutor
+from ganbench.runner import run_suite
+from ganbench.store import Store
+from ganbench.train import loop as loop_mod
+from ganbench.train.checkpoint import (
+    CheckpointError,
+    CheckpointOptions,
+    check_plain,
+    checkpoint_path,
+    load_checkpoint,
+    rng_state,
+    set_rng_state,
+)
+
+from .conftest import comparable
+
+
+class Crash(BaseException):
+    """Not an Exception: like a SIGKILL, nothing in the harness catches it."""
+
+
+def test_resumed_run_matches_uninterrupted(resume_suite, tmp_path, monkeypatch):
+    ref = run_suite(resume_suite, tmp_path / "ref", executor=LocalExecutor(CheckpointOptions(every=0)), render=False)
+    assert [o.status for o in ref.outcomes] == ["done"]
+
+    original = loop_mod.RunLoop._check_losses
+
+    def crash_at_23(self, losses, step):
+        if step == 23:
+            raise Crash()
+        return original(self, losses, step)
+
+    out = tmp_path / "crashy"
+    monkeypatch.setattr(loop_mod.RunLoop, "_check_losses", crash_at_23)
+    with pytest.raises(Crash):
+        run_suite(resume_suite, out, executor=LocalExecutor(CheckpointOptions(every=5)), render=False)
+    ckpt = out / "checkpoints" / "gan__mog-ring8__pack1__seed0.pt"
+    assert ckpt.exists()
+    assert load_checkpoint(ckpt)["meter"]["steps"] == 20
+    with Store.open(out) as s:
+        assert s.run_status("gan__mog-ring8__pack1__seed0") == "running"
+
+    monkeypatch.setattr(loop_mod.RunLoop, "_check_losses", original)
+    resumed = run_suite(resume_suite, out, executor=LocalExecutor(CheckpointOptions(every=5)), render=False)
+    assert [o.status for o in resumed.outcomes] == ["done"]
+    assert not ckpt.exists(), "a finished run's checkpoint is removed by default"
+
+    ref_m, ref_r = comparable(ref.store_path)
+    got_m, got_r = comparable(resumed.store_path)
+    assert set(ref_m["step"]) == {10, 20, 30, 40}
+    pd.testing.assert_frame_equal(ref_m, got_m)
+    pd.testing.assert_frame_equal(ref_r, got_r)
+    with Store.open(out) as s:
+        assert s.integrity_ok()
+
+
+def test_checkpoint_kept_when_asked(resume_suite, tmp_path):
+    res = run_suite(resume_suite, tmp_path / "o", executor=LocalExecutor(CheckpointOptions(every=10, keep=True)), render=False)
+    assert res.outcomes[0].status == "done"
+    ck = load_checkpoint(tmp_path / "o" / "checkpoints" / "gan__mog-ring8__pack1__seed0.pt")
+    assert ck["meter"]["steps"] == 30  # the last one before the budget ran out
+    assert {r[1] for r in ck["history"]} == {10, 20, 30}
+
+
+def test_stale_checkpoint_of_other_config_is_ignored(resume_suite, tmp_path):
+    out = tmp_path / "o"
+    run_suite(resume_suite, out, executor=LocalExecutor(CheckpointOptions(every=10, keep=True)), render=False)
+    text = resume_suite.read_text().replace("g_hidden: 32", "g_hidden: 24")
+    resume_suite.write_text(text)
+    with Store.open(out) as s:  # force a rerun of the (changed) run
+        s.upsert_run("gan__mog-ring8__pack1__seed0", status="failed")
+    res = run_suite(resume_suite, out, executor=LocalExecutor(CheckpointOptions(every=0)), render=False)
+    assert res.outcomes[0].status == "done", res.outcomes[0].error
+    assert res.outcomes[0].steps == 40
+
+
+def test_rng_state_roundtrip_through_weights_only(tmp_path):
+    import random
+
+    import numpy as np
+
+    state = rng_state()
+    torch.save(state, tmp_path / "r.pt")
+    a = (torch.rand(3), np.random.rand(3), random.random())
+    set_rng_state(torch.load(tmp_path / "r.pt", weights_only=True))
+    b = (torch.rand(3), np.random.rand(3), random.random())
+    assert torch.equal(a[0], b[0]) and np.array_equal(a[1], b[1]) and a[2] == b[2]
+
+
+def test_non_plain_state_is_refused_with_the_key():
+    check_plain({"w": torch.zeros(2), "cfg": {"lr": 1e-3, "betas": (0.5, 0.9), "x": None}})
+    with pytest.raises(CheckpointError, match=r"\['opt'\]"):
+        check_plain({"opt": object()}, "state_dict()")
+
+
+def test_checkpoint_loading_never_unpickles_code(tmp_path):
+    class Evil:
+        def __reduce__(self):
+            return (print, ("pwned",))
+
+    p = tmp_path / "evil.pt"
+    torch.save({"format": 1, "x": Evil()}, p)
+    with pytest.raises(CheckpointError, match="unreadable checkpoint"):
+        load_checkpoint(p)
+
+
+@pytest.mark.parametrize("bad", ["../escape", "a/b", "..", ""])
+def test_checkpoint_paths_stay_in_their_directory(tmp_path, bad):
+    with pytest.raises(CheckpointError):
+        checkpoint_path(tmp_path, bad)
+    assert checkpoint_path(tmp_path, "ok__id").parent == tmp_path.resolve()
