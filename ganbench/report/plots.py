@@ -1,35 +1,164 @@
-"""Plots rendered to inline PNG (base64), so the report needs no network and no files beside it."""
+"""Plots rendered to inline PNG (base64 data URIs), so the report needs no network and no files
+beside it. Matplotlib for charts; Pillow for sample grids (pixel-exact, and far faster)."""
 
 from __future__ import annotations
 
 import base64
 import io
+from typing import Mapping, Sequence
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from PIL import Image  # noqa: E402
+
+DPI = 80
+PALETTE = plt.get_cmap("tab10").colors
 
 
 def to_data_uri(fig: "plt.Figure") -> str:
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=80, bbox_inches="tight")
+    fig.savefig(buf, format="png", dpi=DPI, bbox_inches="tight")
     plt.close(fig)
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
 
 
+def png_data_uri(pixels: np.ndarray) -> str:
+    """uint8 (H, W) or (H, W, 3) → PNG data URI."""
+    buf = io.BytesIO()
+    Image.fromarray(pixels).save(buf, format="PNG", optimize=True)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+def colors_for(keys: Sequence[str]) -> dict[str, tuple[float, float, float]]:
+    """One colour per model × pack, the same in every plot of the report."""
+    return {k: PALETTE[i % len(PALETTE)] for i, k in enumerate(keys)}
+
+
 def mog_scatter(samples: np.ndarray, centers: np.ndarray, std: float, title: str) -> str:
     """Generated samples over the true modes; the rings are the 3-std high-quality zones."""
-    fig, ax = plt.subplots(figsize=(3.2, 3.2))
-    ax.scatter(samples[:, 0], samples[:, 1], s=2, alpha=0.4, color="#1f77b4", label="generated")
+    fig, ax = plt.subplots(figsize=(3.0, 3.0))
+    ax.scatter(samples[:, 0], samples[:, 1], s=1.5, alpha=0.35, color="#1f77b4", linewidths=0)
     for c in centers:
         ax.add_patch(plt.Circle(c, 3 * std, fill=False, color="#d62728", lw=0.8))
-    ax.scatter(centers[:, 0], centers[:, 1], marker="x", color="#d62728", s=14, label="mode centre")
+    ax.scatter(centers[:, 0], centers[:, 1], marker="x", color="#d62728", s=14)
     span = np.abs(centers).max() + max(6 * std, 0.5)
     ax.set_xlim(-span, span)
     ax.set_ylim(-span, span)
     ax.set_aspect("equal")
     ax.set_title(title, fontsize=8)
     ax.tick_params(labelsize=6)
+    return to_data_uri(fig)
+
+
+def curves_figure(part: pd.DataFrame, x_label: str, colors: Mapping[str, tuple]) -> str:
+    """One panel per metric; per model × pack the mean over seeds with a ±1 std band.
+    ``part`` has columns key (legend label), name, x, mean, std."""
+    names = list(dict.fromkeys(part["name"]))
+    ncol = min(3, len(names))
+    nrow = -(-len(names) // ncol)
+    fig, axes = plt.subplots(nrow, ncol, figsize=(3.6 * ncol, 2.6 * nrow), squeeze=False)
+    for ax, name in zip(axes.flat, names):
+        for key, grp in part[part["name"] == name].groupby("key", sort=False):
+            grp = grp.sort_values("x")
+            x, m, s = grp["x"].to_numpy(float), grp["mean"].to_numpy(float), grp["std"].to_numpy(float)
+            ax.plot(x, m, marker="o", ms=3, lw=1.4, color=colors.get(key), label=key)
+            ax.fill_between(x, m - s, m + s, color=colors.get(key), alpha=0.18, lw=0)
+        ax.set_title(name, fontsize=9)
+        ax.set_xlabel(x_label, fontsize=8)
+        ax.tick_params(labelsize=7)
+        ax.grid(alpha=0.3)
+    for ax in list(axes.flat)[len(names):]:
+        ax.axis("off")
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="upper center", ncol=min(6, len(labels)), fontsize=8,
+               bbox_to_anchor=(0.5, 1.0 + 0.06 / nrow), frameon=False)
+    fig.tight_layout()
+    return to_data_uri(fig)
+
+
+def _to_pixels(samples: np.ndarray) -> np.ndarray:
+    """(N, C, H, W) in [-1, 1] → uint8 (N, H, W, 3) or (N, H, W)."""
+    x = np.nan_to_num(np.asarray(samples, dtype=np.float32))
+    x = ((np.clip(x, -1, 1) + 1) * 127.5).round().astype(np.uint8)
+    if x.shape[1] == 3:
+        return x.transpose(0, 2, 3, 1)
+    return x[:, 0]
+
+
+def _tile(tiles: list[np.ndarray], ncol: int, pad: int = 2, scale: int = 1) -> np.ndarray:
+    h, w = tiles[0].shape[:2]
+    rgb = tiles[0].ndim == 3
+    nrow = -(-len(tiles) // ncol)
+    shape = (nrow * (h + pad) + pad, ncol * (w + pad) + pad) + ((3,) if rgb else ())
+    grid = np.full(shape, 255, dtype=np.uint8)
+    for i, t in enumerate(tiles):
+        r, c = divmod(i, ncol)
+        grid[pad + r * (h + pad) : pad + r * (h + pad) + h, pad + c * (w + pad) : pad + c * (w + pad) + w] = t
+    if scale > 1:
+        grid = grid.repeat(scale, axis=0).repeat(scale, axis=1)
+    return grid
+
+
+def _scale(h: int) -> int:
+    return max(1, min(4, 64 // max(h, 1)))
+
+
+def image_grid(samples: np.ndarray, ncol: int = 8, limit: int = 64) -> str:
+    """The first ``limit`` samples (drawn from the same fixed latents for every model)."""
+    px = _to_pixels(samples[:limit])
+    return png_data_uri(_tile(list(px), ncol, scale=_scale(px.shape[1])))
+
+
+def class_grid(samples: np.ndarray, labels: np.ndarray, per_class: int = 8) -> tuple[str, list[int]]:
+    """One row per class label present, ``per_class`` samples each; returns the row labels."""
+    px = _to_pixels(samples)
+    classes = sorted(int(c) for c in np.unique(labels))
+    blank = np.full_like(px[0], 255)
+    tiles = []
+    for c in classes:
+        idx = np.flatnonzero(labels == c)[:per_class]
+        tiles += [px[i] for i in idx] + [blank] * (per_class - len(idx))
+    return png_data_uri(_tile(tiles, per_class, scale=_scale(px.shape[1]))), classes
+
+
+def truncation_figure(part: pd.DataFrame, colors: Mapping[str, tuple]) -> str:
+    """Metric vs truncation threshold per model (mean ± std over seeds), one panel per metric.
+    ``part`` has columns key, base, trunc, mean, std."""
+    bases = list(dict.fromkeys(part["base"]))
+    fig, axes = plt.subplots(1, len(bases), figsize=(3.6 * len(bases), 2.6), squeeze=False)
+    for ax, base in zip(axes.flat, bases):
+        for key, grp in part[part["base"] == base].groupby("key", sort=False):
+            grp = grp.sort_values("trunc")
+            ax.errorbar(grp["trunc"], grp["mean"], yerr=grp["std"], marker="o", ms=3, capsize=2,
+                        color=colors.get(key), label=key)
+        ax.set_title(f"{base} vs truncation", fontsize=9)
+        ax.set_xlabel("truncation threshold", fontsize=8)
+        ax.tick_params(labelsize=7)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    return to_data_uri(fig)
+
+
+def throughput_figure(part: pd.DataFrame, titles: Mapping[str, str], colors: Mapping[str, tuple]) -> str:
+    """Horizontal bars (mean ± std over seeds) per model, one panel per throughput metric.
+    ``part`` has columns key, name, mean, std."""
+    names = list(dict.fromkeys(part["name"]))
+    keys = list(dict.fromkeys(part["key"]))
+    fig, axes = plt.subplots(1, len(names), figsize=(3.4 * len(names), 0.35 * len(keys) + 1.0), squeeze=False)
+    for ax, name in zip(axes.flat, names):
+        sub = part[part["name"] == name].set_index("key").reindex(keys)
+        y = np.arange(len(keys))
+        ax.barh(y, sub["mean"].fillna(0), xerr=sub["std"].fillna(0), color=[colors.get(k) for k in keys],
+                capsize=2, height=0.6)
+        ax.set_yticks(y, keys if ax is axes.flat[0] else [""] * len(keys), fontsize=7)
+        ax.invert_yaxis()
+        ax.set_title(titles.get(name, name), fontsize=9)
+        ax.tick_params(axis="x", labelsize=7)
+        ax.grid(axis="x", alpha=0.3)
+    fig.tight_layout()
     return to_data_uri(fig)

@@ -1,0 +1,418 @@
+"""Each report section as plain data for the template: one function per section.
+
+A section whose data is absent from the store (no images, no truncation sweep, no packing) returns
+nothing and the template leaves it out, so one report serves MoG, stacked MNIST and CIFAR suites.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from ganbench.report import plots
+from ganbench.report.aggregate import (
+    GROUP,
+    THROUGHPUT,
+    budget_axis,
+    curves,
+    fmt_mean_std,
+    fmt_value,
+    is_error_metric,
+    is_leaderboard_metric,
+    metric_order,
+    truncation_sweeps,
+)
+from ganbench.report.load import ReportData
+from ganbench.report.stats import ALPHA
+
+ABLATION_METRICS = ("modes", "hq_share", "reverse_kl", "kl")
+THROUGHPUT_TITLES = {
+    "train_samples_per_s": "training samples/s",
+    "train_steps_per_s": "generator steps/s",
+    "gen_samples_per_s": "generation samples/s",
+    "peak_mem_mb": "peak GPU memory (MiB)",
+}
+ARROW = {"higher": "↑", "lower": "↓"}
+
+
+def _is_missing(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+def _utc(ts: Any) -> str | None:
+    try:
+        return dt.datetime.fromtimestamp(float(ts), dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def _budget_text(budget: dict[str, Any]) -> str:
+    units = {"steps": "generator steps", "kimg": "kimg of real samples shown to D", "seconds": "training seconds"}
+    return ", ".join(f"{v:g} {units.get(k, k)}" if isinstance(v, (int, float)) else f"{k}={v}" for k, v in budget.items())
+
+
+def _eval_text(ev: dict[str, Any]) -> str:
+    parts = [f"{ev.get('n_samples', '?'):,} generated samples" if isinstance(ev.get("n_samples"), int) else ""]
+    if ev.get("every"):
+        parts.append(f"every {ev['every']} steps and at the end")
+    elif ev.get("points"):
+        parts.append(f"at {ev['points']} evenly spaced budget points (the last is the final evaluation)")
+    else:
+        parts.append("at the end")
+    if ev.get("options"):
+        parts.append("options " + json.dumps(ev["options"], sort_keys=True))
+    return ", ".join(p for p in parts if p)
+
+
+def _distinct(values: list[Any]) -> list[Any]:
+    seen, out = set(), []
+    for v in values:
+        k = json.dumps(v, sort_keys=True, default=str)
+        if k not in seen:
+            seen.add(k)
+            out.append(v)
+    return out
+
+
+def group_key(label: str, pack: int, packed: bool) -> str:
+    """The name a model × pack goes by in legends: ``gan`` or ``gan pack 2``."""
+    return f"{label} pack {int(pack)}" if packed else str(label)
+
+
+# -- header ------------------------------------------------------------------------------------
+def header(data: ReportData, final: pd.DataFrame) -> dict[str, Any]:
+    """Suite, dates, versions, hardware, budget and evaluation protocol: what a number means."""
+    meta, runs = data.meta, data.runs
+    suites = _distinct([m.get("suite") for m in data.metas if m.get("suite")])
+    description = None
+    try:
+        description = (yaml.safe_load(meta.get("suite_yaml") or "") or {}).get("description")
+    except yaml.YAMLError:
+        pass
+    configs = [c for c in runs.get("config", []) if isinstance(c, dict)]
+    started = runs["started_at"].dropna() if "started_at" in runs else pd.Series(dtype=float)
+    finished = runs["finished_at"].dropna() if "finished_at" in runs else pd.Series(dtype=float)
+    hw_run = [h for h in runs.get("hardware", []) if isinstance(h, dict) and h]
+    hardware = _distinct(
+        [{k: h.get(k) for k in ("cpu", "cpu_count", "gpu", "device", "torch", "cuda", "torch_threads", "platform")}
+         for h in (hw_run or [meta.get("hardware") or {}])]
+    )
+    plugins = []
+    if not runs.empty:
+        cols = [c for c in ("model", "model_version", "plugin_dist", "plugin") if c in runs]
+        for _, r in runs[cols].drop_duplicates().iterrows():
+            plugins.append({k: ("" if _is_missing(r.get(k)) else str(r.get(k))) for k in cols})
+    protocol = []
+    if not final.empty:
+        cols = ["name", "direction", "extractor", "n_samples", "n_real", "note"]
+        f = final[final["name"].map(lambda n: not is_error_metric(n)).astype(bool)][cols]
+        f = f.astype(object).where(f.notna(), None)
+        for name in metric_order(f["name"].unique()):
+            sub = f[f["name"] == name]
+            protocol.append({
+                "name": name,
+                "direction": ARROW.get(sub["direction"].dropna().iloc[0], "") if sub["direction"].notna().any() else "",
+                "extractor": ", ".join(sorted({str(v) for v in sub["extractor"].dropna()})),
+                "n_samples": ", ".join(f"{int(v):,}" for v in sorted(set(sub["n_samples"].dropna()))),
+                "n_real": ", ".join(f"{int(v):,}" for v in sorted(set(sub["n_real"].dropna()))),
+                "note": "; ".join(sorted({str(v) for v in sub["note"].dropna()})[:3]),
+            })
+    return {
+        "suites": suites,
+        "description": description,
+        "protocol_text": _distinct([m.get("suite_protocol") for m in data.metas if m.get("suite_protocol")]),
+        "suite_yaml": meta.get("suite_yaml"),
+        "stores": [str(p) for p in data.paths],
+        "created": _utc(meta.get("created_at")),
+        "ran": (f"{_utc(started.min())} – {_utc(finished.max())}" if len(started) and len(finished) else None),
+        "versions": _distinct([m.get("ganbench_version") for m in data.metas if m.get("ganbench_version")]),
+        "hardware": hardware,
+        "plugins": plugins,
+        "budgets": [_budget_text(b) for b in _distinct([c.get("budget") for c in configs if c.get("budget")])],
+        "batch_sizes": _distinct([c.get("batch_size") for c in configs if c.get("batch_size")]),
+        "evals": [_eval_text(e) for e in _distinct([c.get("eval") for c in configs if c.get("eval")])],
+        "metric_protocol": protocol,
+        "counts": runs["status"].value_counts().to_dict() if not runs.empty else {},
+        "seeds": sorted({int(s) for s in runs["seed"]}) if not runs.empty else [],
+    }
+
+
+# -- leaderboards ------------------------------------------------------------------------------
+def leaderboards(summary: pd.DataFrame, runs: pd.DataFrame | None = None) -> list[dict[str, Any]]:
+    """Per dataset: rows = model × pack, columns = metrics (mean ± std over seeds), best marked,
+    gaps within seed noise flagged. ``summary`` comes from :func:`aggregate.add_noise`; with
+    ``runs``, models whose runs failed or are unfinished get a row saying so instead of vanishing."""
+    tables = []
+    s = summary[summary["name"].map(is_leaderboard_metric).astype(bool)]
+    unfinished: dict[tuple, dict[str, int]] = {}
+    if runs is not None and not runs.empty:
+        for (d, lbl, p, st), grp in runs[runs["status"] != "done"].groupby(["dataset_label", "label", "pack", "status"]):
+            unfinished.setdefault((d, lbl, int(p)), {})[st] = len(grp)
+    datasets = sorted(set(s["dataset_label"]) | {k[0] for k in unfinished})
+    for dataset in datasets:
+        part = s[s["dataset_label"] == dataset]
+        names = metric_order(part["name"].unique())
+        headers = []
+        for name in names:
+            col = part[part["name"] == name]
+            first = lambda c: next((v for v in col[c] if not _is_missing(v)), None)  # noqa: E731
+            note = first("note") or ""
+            headers.append({
+                "name": name,
+                "arrow": ARROW.get(first("direction"), ""),
+                "sub": first("extractor") or (note if len(note) <= 16 else ""),
+                "note": note,
+            })
+        groups = {(str(lbl), int(p)): grp for (lbl, p), grp in part.groupby(["label", "pack"], sort=True)}
+        for d, lbl, p in unfinished:
+            if d == dataset:
+                groups.setdefault((lbl, p), part.iloc[0:0])
+        rows, noisy, unknown = [], 0, 0
+        for (label, pack) in sorted(groups):
+            grp = groups[(label, pack)]
+            by_name = {r["name"]: r for _, r in grp.iterrows()}
+            cells = []
+            for name in names:
+                r = by_name.get(name)
+                if r is None:
+                    cells.append({"text": "—", "sort": "", "cls": "", "title": ""})
+                    continue
+                verdict = r.get("verdict", "")
+                title = f"n={int(r['n'])} seeds"
+                if verdict == "noise":
+                    noisy += 1
+                    title += f"; within seed noise of the best (Welch p={r['p_best']:.2f})"
+                elif verdict == "significant":
+                    title += f"; worse than the best (Welch p={r['p_best']:.3f})"
+                elif verdict == "unknown":
+                    unknown += 1
+                    title += "; too few seeds to test against the best"
+                cells.append({
+                    "text": fmt_mean_std(r["mean"], r["std"], name),
+                    "sort": "" if _is_missing(r["mean"]) else repr(float(r["mean"])),
+                    "cls": {"best": "best", "noise": "noise"}.get(verdict, ""),
+                    "title": title,
+                })
+            other = unfinished.get((dataset, label, pack), {})
+            rows.append({"label": label, "pack": pack, "n": int(grp["n"].max()) if len(grp) else 0,
+                         "unfinished": ", ".join(f"{v} {k}" for k, v in sorted(other.items())), "cells": cells})
+        tables.append({"dataset": dataset, "headers": headers, "rows": rows, "noisy": noisy,
+                       "unknown": unknown, "alpha": ALPHA})
+    return tables
+
+
+# -- PacGAN ablation ---------------------------------------------------------------------------
+def ablation(summary: pd.DataFrame) -> dict[str, Any] | None:
+    """PacGAN's table shape: rows model × pack, column groups per dataset (modes, HQ share or
+    KL), mean ± standard error over seeds. Only when some model was run at several packs."""
+    s = summary[summary["name"].isin(ABLATION_METRICS)]
+    if s.empty or s.groupby(["dataset_label", "label"])["pack"].nunique().max() < 2:
+        return None
+    datasets = sorted(s["dataset_label"].unique())
+    groups = []
+    for d in datasets:
+        names = [n for n in ABLATION_METRICS if n in set(s.loc[s["dataset_label"] == d, "name"])]
+        groups.append({"dataset": d, "names": names})
+    rows = []
+    for (label, pack), grp in s.groupby(["label", "pack"], sort=True):
+        cells = []
+        for g in groups:
+            for name in g["names"]:
+                hit = grp[(grp["dataset_label"] == g["dataset"]) & (grp["name"] == name)]
+                if hit.empty:
+                    cells.append({"text": "—", "best": False})
+                else:
+                    r = hit.iloc[0]
+                    cells.append({"text": fmt_mean_std(r["mean"], r["sem"], name), "best": bool(r.get("best", False)),
+                                  "title": f"n={int(r['n'])} seeds, ± standard error"})
+        name = str(label) if int(pack) == 1 else f"Pac{str(label).upper()}{int(pack)}"
+        rows.append({"label": label, "pack": int(pack), "name": name, "cells": cells})
+    return {"groups": groups, "rows": rows, "paper": _paper_rows(groups)}
+
+
+# PacGAN Table 1 (Lin et al. 2018; 10 trials, ± standard error; HQ as a share, not a percent),
+# full budget: 400 epochs of 100,000 samples. Shown beside our numbers when the datasets match.
+PACGAN_TABLE1 = {
+    "mog-ring8": {1: ((6.3, .5), (.982, .002), (.45, .09)), 2: ((7.9, .1), (.956, .020), (.07, .03)),
+                  3: ((7.8, .1), (.977, .003), (.10, .02)), 4: ((7.8, .1), (.959, .014), (.07, .02))},
+    "mog-grid25": {1: ((17.3, .8), (.948, .007), (.70, .07)), 2: ((23.8, .7), (.913, .008), (.13, .04)),
+                   3: ((24.6, .4), (.942, .004), (.06, .02)), 4: ((24.8, .2), (.936, .006), (.04, .01))},
+}
+_PAPER_METRICS = ("modes", "hq_share", "reverse_kl")
+
+
+def _paper_rows(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    if not any(g["dataset"] in PACGAN_TABLE1 for g in groups):
+        return []
+    rows = []
+    for pack in (1, 2, 3, 4):
+        cells = []
+        for g in groups:
+            ref = PACGAN_TABLE1.get(g["dataset"], {}).get(pack)
+            for name in g["names"]:
+                if ref is None or name not in _PAPER_METRICS:
+                    cells.append({"text": "", "best": False})
+                    continue
+                m, se = ref[_PAPER_METRICS.index(name)]
+                cells.append({"text": fmt_mean_std(m, se, name), "best": False, "title": "PacGAN Table 1"})
+        rows.append({"name": "GAN (paper)" if pack == 1 else f"PacGAN{pack} (paper)", "pack": pack, "cells": cells})
+    return rows
+
+
+# -- curves ------------------------------------------------------------------------------------
+def curve_plots(data: ReportData, colors: dict[str, tuple], packed: bool) -> list[dict[str, Any]]:
+    """Per dataset one figure: every metric evaluated more than once vs the budget spent."""
+    x, x_label = budget_axis(data.runs)
+    c = curves(data.runs, data.metrics, x)
+    if c.empty:
+        return []
+    c = c[~c["name"].isin(THROUGHPUT)]
+    counts = c.groupby(["dataset_label", "name"])["point"].nunique()
+    out = []
+    for dataset, part in c.groupby("dataset_label", sort=True):
+        keep = [n for n in metric_order(part["name"].unique()) if counts.get((dataset, n), 0) > 1]
+        if not keep:
+            continue
+        part = part[part["name"].isin(keep)].copy()
+        part["name"] = pd.Categorical(part["name"], keep, ordered=True)
+        part = part.sort_values(["name", "label", "pack", "point"])
+        part["name"] = part["name"].astype(str)
+        part["key"] = [group_key(lbl, p, packed) for lbl, p in zip(part["label"], part["pack"])]
+        out.append({"dataset": dataset, "x_label": x_label, "src": plots.curves_figure(part, x_label, colors)})
+    return out
+
+
+# -- samples -----------------------------------------------------------------------------------
+def sample_sections(data: ReportData, packed: bool) -> list[dict[str, Any]]:
+    """Per dataset: MoG scatters (vector data with mode centres) or image grids, and per-class
+    grids for conditional models. Every model is shown at the same seed where possible, so
+    image grids compare models on the same latent vectors."""
+    runs = data.runs
+    done = runs[runs["status"] == "done"] if not runs.empty else runs
+    out = []
+    for dataset, part in done.groupby("dataset_label", sort=True):
+        seed_sets = [set(g["seed"]) for _, g in part.groupby(["label", "pack"])]
+        common = sorted(set.intersection(*seed_sets)) if seed_sets else []
+        figures, class_figures = [], []
+        for (label, pack), grp in part.groupby(["label", "pack"], sort=True):
+            pick = grp[grp["seed"] == common[0]] if common else grp.sort_values("seed")
+            run = pick.iloc[0]
+            samples = data.array(run["run_id"], "samples")
+            if samples is None:
+                continue
+            title = f"{group_key(label, pack, packed)} · seed {int(run['seed'])}"
+            if samples.ndim == 2:
+                centers = data.array(run["run_id"], "mode_centers")
+                std = data.array(run["run_id"], "mode_std")
+                if centers is None or std is None or samples.shape[1] != 2 or centers.shape[1] != 2:
+                    continue
+                figures.append({"title": title, "kind": "scatter",
+                                "src": plots.mog_scatter(samples, centers, float(std.ravel()[0]), title)})
+            elif samples.ndim == 4:
+                figures.append({"title": title, "kind": "grid", "src": plots.image_grid(samples)})
+                labels = data.array(run["run_id"], "sample_labels")
+                if labels is not None and len(labels) == len(samples):
+                    src, classes = plots.class_grid(samples, np.asarray(labels).ravel())
+                    class_figures.append({"title": title, "src": src, "classes": classes})
+        if figures:
+            kind = figures[0]["kind"]
+            out.append({"dataset": dataset, "kind": kind, "figures": figures, "class_figures": class_figures,
+                        "seed": common[0] if common else None})
+    return out
+
+
+# -- truncation --------------------------------------------------------------------------------
+def truncation(summary: pd.DataFrame, colors: dict[str, tuple], packed: bool) -> list[dict[str, Any]]:
+    """Metrics named ``base@trunc=t`` (BigGAN's truncation trick) as curves over t, per dataset."""
+    t = truncation_sweeps(summary)
+    out = []
+    for dataset, part in t.groupby("dataset_label", sort=True):
+        part = part.copy()
+        part["key"] = [group_key(lbl, p, packed) for lbl, p in zip(part["label"], part["pack"])]
+        rows = [{"key": r["key"], "base": r["base"], "trunc": fmt_value(r["trunc"]),
+                 "text": fmt_mean_std(r["mean"], r["std"], r["base"])} for _, r in part.iterrows()]
+        out.append({"dataset": dataset, "src": plots.truncation_figure(part, colors), "rows": rows})
+    return out
+
+
+# -- throughput --------------------------------------------------------------------------------
+def throughput(summary: pd.DataFrame, colors: dict[str, tuple], packed: bool) -> dict[str, Any] | None:
+    """Training and generation throughput and peak memory per model (bars, mean ± std)."""
+    t = summary[summary["name"].isin(THROUGHPUT)].copy()
+    if t.empty:
+        return None
+    multi = t["dataset_label"].nunique() > 1
+    t["key"] = [
+        (f"{d} · " if multi else "") + group_key(lbl, p, packed)
+        for d, lbl, p in zip(t["dataset_label"], t["label"], t["pack"])
+    ]
+    t["name"] = pd.Categorical(t["name"], [n for n in THROUGHPUT if n in set(t["name"])], ordered=True)
+    t = t.sort_values(["name", "dataset_label", "label", "pack"])
+    t["name"] = t["name"].astype(str)
+    bar_colors = {k: colors.get(group_key(lbl, p, packed)) for k, lbl, p in zip(t["key"], t["label"], t["pack"])}
+    rows = []
+    names = list(dict.fromkeys(t["name"]))
+    for key, grp in t.groupby("key", sort=False):
+        by = {r["name"]: r for _, r in grp.iterrows()}
+        rows.append({"key": key, "cells": [fmt_mean_std(by[n]["mean"], by[n]["std"], n) if n in by else "—" for n in names]})
+    return {"src": plots.throughput_figure(t, THROUGHPUT_TITLES, bar_colors),
+            "headers": [THROUGHPUT_TITLES.get(n, n) for n in names], "rows": rows}
+
+
+# -- runs --------------------------------------------------------------------------------------
+def run_sections(data: ReportData) -> list[dict[str, Any]]:
+    """Every run with its status, error, duration, config and final metrics."""
+    runs, metrics = data.runs, data.metrics
+    fin = metrics[metrics["final"] == 1] if not metrics.empty else metrics
+    by_run = {rid: grp for rid, grp in fin.groupby("run_id")} if not fin.empty else {}
+    out = []
+    for _, r in runs.iterrows():
+        m = by_run.get(r["run_id"])
+        finals, errors = [], []
+        if m is not None:
+            for _, row in m.iterrows():
+                if is_error_metric(row["name"]):
+                    errors.append(f"{row['name'][:-6]}: {row['note'] or 'failed'}")
+                else:
+                    finals.append({"name": row["name"], "text": fmt_value(row["value"], row["name"]),
+                                   "note": row["note"] if isinstance(row["note"], str) else ""})
+        dur = r.get("duration_s")
+        out.append({
+            "run_id": r["run_id"],
+            "label": r["label"],
+            "model": r["model"],
+            "model_version": "" if _is_missing(r.get("model_version")) else r.get("model_version"),
+            "plugin": " ".join(str(v) for v in (r.get("plugin_dist"), r.get("plugin")) if not _is_missing(v)),
+            "description": "" if _is_missing(r.get("plugin_description")) else str(r.get("plugin_description")),
+            "dataset": r["dataset_label"],
+            "seed": int(r["seed"]),
+            "pack": int(r["pack"]),
+            "status": r["status"],
+            "error": "" if _is_missing(r.get("error")) else str(r.get("error")),
+            "duration": "" if _is_missing(dur) else f"{float(dur):.1f} s",
+            "steps": "" if _is_missing(r.get("steps")) else f"{int(r['steps']):,}",
+            "kimg": "" if _is_missing(r.get("kimg")) else f"{float(r['kimg']):.1f}",
+            "config": json.dumps(r["config"], indent=2, sort_keys=True, default=str),
+            "finals": finals,
+            "metric_errors": errors,
+        })
+    return out
+
+
+def packed_any(runs: pd.DataFrame) -> bool:
+    return bool(not runs.empty and (runs["pack"] != 1).any())
+
+
+def palette(runs: pd.DataFrame, packed: bool) -> dict[str, tuple]:
+    keys = sorted({(str(lbl), int(p)) for lbl, p in zip(runs["label"], runs["pack"])}) if not runs.empty else []
+    return plots.colors_for([group_key(lbl, p, packed) for lbl, p in keys])
+
+
+__all__ = ["GROUP", "header", "leaderboards", "ablation", "curve_plots", "sample_sections", "truncation",
+           "throughput", "run_sections", "packed_any", "palette"]
