@@ -1,0 +1,334 @@
+"""Image-quality metrics (family ``fidelity``): IS, FID, KID, precision/recall, density/coverage.
+
+The numbers come from torch-fidelity's own functions (``isc_features_to_metric``,
+``fid_features_to_statistics`` + ``fid_statistics_to_metric``, ``kid_features_to_metric``,
+``prc_features_to_metric``) applied to features of its own extractor classes; ganbench only feeds
+them: samples are already on the run's device, so the extractor runs there directly instead of
+through ``calculate_metrics`` (whose DataLoader workers and ``cuda=True`` default suit image
+folders, not tensors on a GPU), and the real side's statistics come from the on-disk cache of
+:mod:`ganbench.metrics.refstats`.
+
+NumPy 2 and torch-fidelity 0.4 (found by running it; worked around here, NumPy is not pinned):
+
+* its generative-model input path calls ``rng.randint(..., dtype=np.int)`` for conditional
+  models; ``np.int`` is gone in NumPy >= 1.24/2.x (AttributeError). ganbench never hands it a
+  model: it passes features (see :func:`compute_fidelity`).
+* its FID asserts ``mu1.dtype == mu2.dtype`` and takes the mean in the features' dtype (float32);
+  we compute moments from float64 features on both sides, so cached (float64) and fresh statistics
+  always match and FID is float64 throughout.
+* its KID kernel ``(X @ Y.T * gamma + coef0) ** 3`` stays in the features' dtype under NumPy 2's
+  promotion rules (NEP 50); we pass float64 features so the cubic kernel is not float32.
+* its cache pickles NumPy arrays with ``torch.save``; pickles made under NumPy 2 reference
+  ``numpy._core`` and do not load under NumPy 1. ganbench's cache is pickle-free ``.npz``.
+
+Sample counts are suite fields (``eval.options``): ``fid_n_samples`` generated samples at the final
+evaluation (default: all ``eval.n_samples`` drawn; the CIFAR-10 protocol is 50,000),
+``fid_n_samples_intermediate`` at intermediate ones (default 10,000), ``fid_n_real`` real images
+for the FID moments (default 50,000 or the whole split), ``prdc_n_real`` real features kept for
+KID and precision/recall (default 10,000). The counts used are stored with every number.
+
+Stacked MNIST (three digits as RGB channels) is skipped: its mode metric (modes covered and KL
+over 1000 modes) is the protocol there, and no extractor of ours sees 3-channel digits.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Mapping
+
+import numpy as np
+import torch
+
+from ganbench.api import Dataset, MetricContext, MetricSpec, MetricValue
+from ganbench.hookspecs import hookimpl
+from ganbench.metrics import prdc as prdc_mod
+from ganbench.metrics.refstats import reference_stats
+
+if TYPE_CHECKING:
+    from ganbench.metrics.extractors import Extractor
+
+# torch-fidelity (and torchvision under it) is imported only when a metric is computed, so that
+# loading the plugin registry (`ganbench plugins`, `--help`) stays fast.
+INCEPTION_NAME = "inception-v3"
+MNIST_NAME = "ganbench-mnist-cnn"
+
+log = logging.getLogger(__name__)
+
+FAMILY = "fidelity"
+RANGE_TOL = 1e-3
+
+DEFAULTS: dict[str, Any] = {
+    "fid_n_samples": None,
+    "fid_n_samples_intermediate": 10_000,
+    "fid_n_real": 50_000,
+    "prdc_n_real": 10_000,
+    "prdc_n_samples": 10_000,
+    "is_splits": 10,
+    "kid_subsets": 100,
+    "kid_subset_size": 1000,
+    "pr_k": prdc_mod.PR_K,
+    "dc_k": prdc_mod.DC_K,
+    "fidelity_intermediate": True,
+    "fidelity_extractor": "auto",
+    "fidelity_batch_size": None,
+    "inception_weights": None,
+    "inception_download": True,
+    "evaluator_root": None,
+}
+
+
+class FidelityInputError(ValueError):
+    """Images a metric cannot score (NaN, out of range, wrong channels)."""
+
+
+# --------------------------------------------------------------------------------------------
+# The numbers (thin wrappers over torch-fidelity, float64)
+# --------------------------------------------------------------------------------------------
+
+
+def fid_from_stats(mu1: np.ndarray, sigma1: np.ndarray, mu2: np.ndarray, sigma2: np.ndarray) -> float:
+    """FID = ||mu1 - mu2||² + Tr(S1 + S2 - 2 (S1 S2)^½), in float64.
+
+    torch-fidelity takes Tr((S1 S2)^½) as the sum of the square roots of the eigenvalues of S1 S2
+    (computed as complex numbers, keeping the real part): the tiny imaginary parts and negative
+    eigenvalues that round-off gives a product of PSD matrices are dropped, as the reference
+    implementations (TTUR, pytorch-fid) do with ``scipy.linalg.sqrtm(...).real``.
+    """
+    from torch_fidelity.metric_fid import fid_statistics_to_metric
+
+    st1 = {"mu": np.asarray(mu1, np.float64), "sigma": np.asarray(sigma1, np.float64)}
+    st2 = {"mu": np.asarray(mu2, np.float64), "sigma": np.asarray(sigma2, np.float64)}
+    return float(fid_statistics_to_metric(st1, st2, verbose=False)["frechet_inception_distance"])
+
+
+def feature_stats(features: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and (unbiased) covariance in float64, by torch-fidelity's ``fid_features_to_statistics``."""
+    from torch_fidelity.metric_fid import fid_features_to_statistics
+
+    st = fid_features_to_statistics(features.detach().cpu().double())
+    return st["mu"], st["sigma"]
+
+
+def fid_from_features(real: torch.Tensor, fake: torch.Tensor) -> float:
+    """FID between two feature sets (each needs more rows than columns for a full-rank covariance)."""
+    return fid_from_stats(*feature_stats(real), *feature_stats(fake))
+
+
+def inception_score(logits: torch.Tensor, splits: int = 10) -> tuple[float, float]:
+    """IS = exp(E KL(p(y|x) || p(y))) over ``splits`` splits: mean and std (torch-fidelity)."""
+    from torch_fidelity.metric_isc import isc_features_to_metric
+
+    out = isc_features_to_metric(logits.detach().cpu().double(), splits=splits, shuffle=True, rng_seed=2020)
+    return float(out["inception_score_mean"]), float(out["inception_score_std"])
+
+
+def kid(real: torch.Tensor | np.ndarray, fake: torch.Tensor | np.ndarray, subsets: int = 100,
+        subset_size: int = 1000) -> tuple[float, float]:
+    """KID: unbiased MMD² with the cubic polynomial kernel, mean and std over random subsets
+    (torch-fidelity's ``kid_features_to_metric``, fed float64)."""
+    from torch_fidelity.metric_kid import kid_features_to_metric
+
+    r = torch.as_tensor(np.asarray(real.detach().cpu() if torch.is_tensor(real) else real), dtype=torch.float64)
+    f = torch.as_tensor(np.asarray(fake.detach().cpu() if torch.is_tensor(fake) else fake), dtype=torch.float64)
+    out = kid_features_to_metric(f, r, kid_subsets=subsets, kid_subset_size=subset_size, verbose=False)
+    return float(out["kernel_inception_distance_mean"]), float(out["kernel_inception_distance_std"])
+
+
+# --------------------------------------------------------------------------------------------
+# Images -> extractor input
+# --------------------------------------------------------------------------------------------
+
+
+def check_images(x: torch.Tensor, what: str) -> None:
+    """Generated or real images must be finite ``(N, C, H, W)`` in [-1, 1]: never scored otherwise."""
+    if not torch.is_tensor(x) or x.ndim != 4:
+        raise FidelityInputError(f"{what}: expected an (N, C, H, W) image tensor, got {getattr(x, 'shape', type(x))}")
+    if not torch.isfinite(x).all():
+        raise FidelityInputError(f"{what}: contain NaN or inf values")
+    lo, hi = float(x.min()), float(x.max())
+    if lo < -1 - RANGE_TOL or hi > 1 + RANGE_TOL:
+        raise FidelityInputError(f"{what}: values in [{lo:.3g}, {hi:.3g}], images must be in [-1, 1]")
+
+
+def to_uint8(x: torch.Tensor, channels: int, what: str) -> torch.Tensor:
+    """[-1, 1] float -> uint8 [0, 255] (as a saved PNG would be), with the channels the extractor takes.
+
+    Grey images are repeated to RGB for Inception; anything else with the wrong channel count is an error.
+    """
+    c = x.shape[1]
+    if c != channels:
+        if c == 1 and channels == 3:
+            x = x.expand(-1, 3, -1, -1)
+        else:
+            raise FidelityInputError(f"{what}: {c} channels, the extractor takes {channels}")
+    return ((x.float() + 1) * 127.5).add_(0.5).clamp_(0, 255).to(torch.uint8)
+
+
+# --------------------------------------------------------------------------------------------
+# The metric family
+# --------------------------------------------------------------------------------------------
+
+
+def _root(ds: Dataset, opts: Mapping[str, Any]) -> Path:
+    from ganbench.data import default_root
+
+    for value in (opts.get("evaluator_root"), ds.info.get("root"), ds.info.get("data_root")):
+        if value:
+            return Path(value).expanduser()
+    return default_root()
+
+
+def choose_extractor(ds: Dataset, device: torch.device, opts: Mapping[str, Any]) -> "Extractor":
+    """MNIST-family data: the ganbench MNIST CNN; anything else: Inception-v3."""
+    from ganbench.metrics.extractors import load_inception, load_mnist_extractor, resolve_inception_weights
+
+    which = opts.get("fidelity_extractor") or "auto"
+    if which not in ("auto", INCEPTION_NAME, MNIST_NAME):
+        raise ValueError(f"eval.options.fidelity_extractor: {which!r} is not one of auto, {INCEPTION_NAME}, {MNIST_NAME}")
+    if which == MNIST_NAME or (which == "auto" and ds.info.get("evaluator") == "mnist"):
+        return load_mnist_extractor(_root(ds, opts), device)
+    weights = resolve_inception_weights(opts.get("inception_weights"), download=bool(opts.get("inception_download", True)))
+    return load_inception(weights, device)
+
+
+def applies(ds: Dataset) -> bool:
+    """Image datasets, except stacked MNIST (3 digit channels: its mode metric covers it)."""
+    if ds.kind != "image":
+        return False
+    return not (ds.info.get("evaluator") == "mnist" and ds.sample_shape[0] != 1)
+
+
+@dataclass
+class Timing:
+    """Where the time of the last evaluation went (for logs and benchmarks)."""
+
+    generated_s: float = 0.0
+    reference_s: float = 0.0
+    reference_cached: bool = False
+    metrics_s: float = 0.0
+
+
+last_timing = Timing()
+
+
+def _batch_size(opts: Mapping[str, Any], ext: "Extractor", device: torch.device) -> int:
+    if opts.get("fidelity_batch_size"):
+        return int(opts["fidelity_batch_size"])
+    if ext.name == INCEPTION_NAME:
+        return 250 if device.type == "cuda" else 32
+    return 2048
+
+
+def compute_fidelity(ctx: MetricContext) -> dict[str, MetricValue]:
+    """All fidelity numbers of one evaluation point (see the module docstring for the options)."""
+    global last_timing
+    opts = {**DEFAULTS, **{k: v for k, v in ctx.options.items() if v is not None}}
+    if not ctx.final and not opts["fidelity_intermediate"]:
+        return {}
+    ds = ctx.dataset
+    n_req = opts["fid_n_samples"] if ctx.final else opts["fid_n_samples_intermediate"]
+    n_avail = int(ctx.samples.shape[0])
+    n = n_avail if n_req is None else min(int(n_req), n_avail)
+    shortfall = f"; asked {int(n_req)}, only {n_avail} drawn (eval.n_samples)" if n_req and int(n_req) > n_avail else ""
+    x = ctx.samples[:n]
+    check_images(x, "generated samples")
+    ext = choose_extractor(ds, ctx.device, opts)
+    bs = _batch_size(opts, ext, ctx.device)
+    timing = Timing()
+
+    t0 = time.perf_counter()
+    feats, logits = ext.extract(to_uint8(x, ext.channels, "generated samples"), bs)
+    timing.generated_s = time.perf_counter() - t0
+
+    def real_features(idx: torch.Tensor) -> torch.Tensor:
+        out = []
+        for i in range(0, idx.shape[0], 10_000):
+            real = ds.data[idx[i : i + 10_000].to(ds.data.device)]
+            check_images(real, f"dataset {ds.name!r}")
+            out.append(ext.extract(to_uint8(real, ext.channels, f"dataset {ds.name!r}"), bs)[0].cpu())
+        return torch.cat(out)
+
+    t0 = time.perf_counter()
+    ref, hit = reference_stats(ctx.cache_dir, ds, ext.name, ext.weights_id, int(opts["fid_n_real"]),
+                               int(opts["prdc_n_real"]), real_features)
+    timing.reference_s, timing.reference_cached = time.perf_counter() - t0, hit
+
+    t0 = time.perf_counter()
+    notes = [s for s in (ext.note,) if s]
+    split = ds.info.get("params", {}).get("split") if isinstance(ds.info.get("params"), Mapping) else None
+    vs = f"vs {ds.name}{f' {split}' if split else ''} split"
+
+    def mv(value: float, direction: str, n_real: int | None, note: str) -> MetricValue:
+        return MetricValue(float(value), direction, ext.name, n, n_real, "; ".join([note, *notes]) + shortfall)
+
+    out: dict[str, MetricValue] = {}
+    splits = max(1, min(int(opts["is_splits"]), n))
+    is_mean, is_std = inception_score(logits, splits)
+    out["is"] = mv(is_mean, "higher", None, f"± {is_std:.3g} over {splits} splits")
+
+    d = feats.shape[1]
+    mu_g, sigma_g = feature_stats(feats)
+    if n <= d or ref.n <= d:
+        out["fid"] = mv(float("nan"), "lower", ref.n,
+                        f"undefined: needs more samples than the {d} feature dims (got {n} generated, {ref.n} real)")
+    else:
+        out["fid"] = mv(fid_from_stats(mu_g, sigma_g, ref.mu, ref.sigma), "lower", ref.n, vs)
+
+    real_f = torch.from_numpy(ref.features)
+    size = min(int(opts["kid_subset_size"]), n, ref.n_features)
+    if size >= 2:
+        k_mean, k_std = kid(real_f, feats, int(opts["kid_subsets"]), size)
+        out["kid"] = mv(k_mean, "lower", ref.n_features, f"± {k_std:.3g}; {int(opts['kid_subsets'])} subsets of {size}; {vs}")
+    else:
+        out["kid"] = mv(float("nan"), "lower", ref.n_features, "undefined: fewer than 2 samples per subset")
+
+    m = min(n, int(opts["prdc_n_samples"]))
+    fake_f = feats[:m].to(ctx.device)
+    real_dev = real_f.to(ctx.device)
+    pr_k, dc_k = int(opts["pr_k"]), int(opts["dc_k"])
+    if min(m, ref.n_features) > pr_k:
+        p, r = prdc_mod.precision_recall(real_dev, fake_f, pr_k)
+        out["precision"] = MetricValue(p, "higher", ext.name, m, ref.n_features, f"k={pr_k} (Kynkäänniemi 2019)")
+        out["recall"] = MetricValue(r, "higher", ext.name, m, ref.n_features, f"k={pr_k} (Kynkäänniemi 2019)")
+    if min(m, ref.n_features) > dc_k:
+        dens, cov = prdc_mod.density_coverage(real_dev, fake_f, dc_k)
+        out["density"] = MetricValue(dens, "higher", ext.name, m, ref.n_features, f"k={dc_k} (Naeem 2020)")
+        out["coverage"] = MetricValue(cov, "higher", ext.name, m, ref.n_features, f"k={dc_k} (Naeem 2020)")
+    timing.metrics_s = time.perf_counter() - t0
+    last_timing = timing
+    log.info("fidelity (%s, n=%d): generated %.1f s, reference %.1f s (%s), metrics %.1f s", ext.name, n,
+             timing.generated_s, timing.reference_s, "cached" if hit else "computed", timing.metrics_s)
+    return out
+
+
+@hookimpl
+def ganbench_metrics() -> list[MetricSpec]:
+    return [
+        MetricSpec(
+            name=FAMILY,
+            compute=compute_fidelity,
+            applies_to=applies,
+            description=(
+                "IS, FID, KID (torch-fidelity), precision/recall (k=3) and density/coverage (k=5) on "
+                "Inception-v3 features, or the ganbench MNIST CNN's for MNIST-family data"
+            ),
+        )
+    ]
+
+
+__all__ = [
+    "FAMILY",
+    "FidelityInputError",
+    "check_images",
+    "choose_extractor",
+    "compute_fidelity",
+    "feature_stats",
+    "fid_from_features",
+    "fid_from_stats",
+    "inception_score",
+    "kid",
+    "to_uint8",
+]

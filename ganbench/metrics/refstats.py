@@ -1,0 +1,151 @@
+"""Reference statistics of real images, computed once and cached on disk.
+
+Every FID of every run compares against the same real images, so their features (for KID and
+precision/recall) and their mean and covariance (for FID) are computed once per dataset content,
+extractor (and its weights) and sample count, then read back. The key is a hash of the dataset
+tensor itself, not its name, so a changed dataset never meets stale statistics.
+
+Files are plain ``.npz`` (no pickles: loaded with ``allow_pickle=False``; torch-fidelity's own
+cache pickles NumPy arrays with ``torch.save``, which a NumPy-1 process cannot read back from a
+NumPy-2 one) and written atomically (temporary file + ``os.replace``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+import time
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import torch
+
+from ganbench.api import Dataset
+
+log = logging.getLogger(__name__)
+
+FORMAT = 1
+SUBSET_SEED = 0
+
+
+def dataset_hash(ds: Dataset) -> str:
+    """SHA-256 of the dataset tensor's shape, dtype and bytes, cached on ``ds.info``."""
+    cached = ds.info.get("content_hash")
+    if isinstance(cached, str):
+        return cached
+    h = hashlib.sha256(f"{tuple(ds.data.shape)}|{ds.data.dtype}".encode())
+    data = ds.data.detach()
+    step = 4096  # chunks keep the host copy small for GPU-resident datasets
+    for i in range(0, data.shape[0], step):
+        h.update(data[i : i + step].contiguous().cpu().numpy().tobytes())
+    ds.info["content_hash"] = h.hexdigest()
+    return ds.info["content_hash"]
+
+
+def subset_indices(n_total: int, n: int) -> torch.Tensor:
+    """The real images used: all of them, or a fixed-seed random subset (the same for every run)."""
+    if n >= n_total:
+        return torch.arange(n_total)
+    g = torch.Generator().manual_seed(SUBSET_SEED)
+    return torch.randperm(n_total, generator=g)[:n].sort().values
+
+
+@dataclass
+class RefStats:
+    mu: np.ndarray
+    """float64 mean of the features of ``n`` real images."""
+    sigma: np.ndarray
+    """float64 covariance (``np.cov``, unbiased) of the same."""
+    features: np.ndarray
+    """float32 features of the first ``n_features`` of those images (KID, precision/recall)."""
+    n: int
+    extractor: str
+
+    @property
+    def n_features(self) -> int:
+        return int(self.features.shape[0])
+
+
+def save_npz_atomic(path: Path, **arrays: np.ndarray) -> None:
+    """``np.savez`` to a temporary file in the same folder, fsync, then rename over ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, **arrays)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def cache_path(cache_dir: Path, ds: Dataset, extractor: str, weights_id: str, n: int, n_features: int) -> Path:
+    safe = "".join(c if c.isalnum() or c in "-_." else "-" for c in ds.name)
+    return Path(cache_dir) / "refstats" / f"{safe}-{dataset_hash(ds)[:16]}-{extractor}-{weights_id[:12]}-n{n}-f{n_features}.npz"
+
+
+def _load(path: Path, ds: Dataset, extractor: str, n: int, n_features: int) -> RefStats | None:
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            meta_ok = (
+                int(z["format"]) == FORMAT
+                and str(z["dataset_hash"]) == dataset_hash(ds)
+                and str(z["extractor"]) == extractor
+                and int(z["n"]) == n
+            )
+            stats = RefStats(z["mu"], z["sigma"], z["features"], int(z["n"]), str(z["extractor"]))
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+        log.warning("reference statistics %s unreadable (%s); recomputing", path, exc)
+        return None
+    d = stats.mu.shape[0] if stats.mu.ndim == 1 else -1
+    if not meta_ok or stats.sigma.shape != (d, d) or stats.features.shape != (min(n, n_features), d):
+        log.warning("reference statistics %s do not match their key; recomputing", path)
+        return None
+    return stats
+
+
+def reference_stats(
+    cache_dir: Path,
+    ds: Dataset,
+    extractor: str,
+    weights_id: str,
+    n: int,
+    n_features: int,
+    features_of: Callable[[torch.Tensor], torch.Tensor],
+) -> tuple[RefStats, bool]:
+    """The reference statistics of ``n`` real images of ``ds``, from the cache or computed.
+
+    ``features_of(indices)`` returns the extractor's features of those dataset rows. Returns the
+    statistics and whether they came from the cache.
+    """
+    from torch_fidelity.metric_fid import fid_features_to_statistics
+
+    n = min(n, len(ds))
+    n_features = min(n_features, n)
+    path = cache_path(cache_dir, ds, extractor, weights_id, n, n_features)
+    if path.is_file():
+        stats = _load(path, ds, extractor, n, n_features)
+        if stats is not None:
+            return stats, True
+    t0 = time.perf_counter()
+    feats = features_of(subset_indices(len(ds), n)).detach().cpu()
+    # float64 before the moments: torch-fidelity keeps the mean in the features' dtype.
+    st = fid_features_to_statistics(feats.double())
+    stats = RefStats(
+        np.asarray(st["mu"], np.float64), np.asarray(st["sigma"], np.float64),
+        feats[:n_features].float().numpy(), n, extractor,
+    )
+    save_npz_atomic(
+        path, mu=stats.mu, sigma=stats.sigma, features=stats.features, n=np.int64(n),
+        extractor=np.str_(extractor), dataset_hash=np.str_(dataset_hash(ds)), format=np.int64(FORMAT),
+    )
+    log.info("reference statistics of %s (%s, n=%d) computed in %.1f s -> %s", ds.name, extractor, n,
+             time.perf_counter() - t0, path)
+    return stats, False
