@@ -35,5 +35,11 @@ SORT_JS = """\
       });
     });
   });
+  function openTarget() {  // a link to a run opens its collapsed section
+    var t = location.hash ? document.getElementById(location.hash.slice(1)) : null;
+    if (t && t.tagName === "DETAILS") t.open = true;
+  }
+  window.addEventListener("hashchange", openTarget);
+  openTarget();
 })();
 """

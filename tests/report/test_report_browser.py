@@ -68,6 +68,10 @@ def test_report_in_chromium(make_store, tmp_path):
         texts = page.eval_on_selector_all("p.description", "ps => ps.map(p => p.textContent)")
         assert any("<script>window.__pwned = 1" in t for t in texts)
         assert page.locator("p.description script, p.description img").count() == 0
+        # a link in the runs table opens that run's collapsed section
+        assert page.eval_on_selector("#run-2", "d => d.open") is False
+        page.locator("table.runs a").nth(1).click()
+        assert page.eval_on_selector("#run-2", "d => d.open") is True
         assert not errors, errors
         assert all(u.startswith(("file:", "data:")) for u in requests), requests
 
