@@ -67,6 +67,18 @@ class BuildContext:
         """A hyperparameter from the suite, or the plugin's default."""
         return self.hparams.get(name, default)
 
+    def rng(self, purpose: str = "latents") -> torch.Generator:
+        """A generator on the run's device seeded from the run's seed and ``purpose``.
+
+        Drawing latents from it (instead of torch's global RNG) makes a model's random stream its
+        own: the harness can then train several seeds side by side (vectorised replicas) and each
+        gets exactly the numbers it would get alone.
+        """
+        import hashlib
+
+        digest = hashlib.sha256(f"{self.seed}:{purpose}".encode()).digest()
+        return torch.Generator(device=self.device).manual_seed(int.from_bytes(digest[:8], "little") >> 1)
+
     @property
     def d_input_shape(self) -> tuple[int, ...]:
         """The shape one packed discriminator input has."""

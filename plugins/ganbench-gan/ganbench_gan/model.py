@@ -39,9 +39,10 @@ class GAN:
         betas = (float(ctx.hp("beta1", 0.8)), float(ctx.hp("beta2", 0.999)))
         self.opt_g = torch.optim.Adam(self.G.parameters(), lr=float(ctx.hp("lr_g", ctx.hp("lr", 1e-4))), betas=betas)
         self.opt_d = torch.optim.Adam(self.D.parameters(), lr=float(ctx.hp("lr_d", ctx.hp("lr", 1e-4))), betas=betas)
+        self.latent_rng = ctx.rng("latents")  # the model's own stream: replicas stay separable
 
     def _z(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
-        return torch.randn(n, self.z_dim, device=self.ctx.device, generator=generator)
+        return torch.randn(n, self.z_dim, device=self.ctx.device, generator=generator or self.latent_rng)
 
     def train_step(self, real: torch.Tensor, labels: torch.Tensor | None = None) -> dict[str, float]:
         m = self.ctx.pack
@@ -76,10 +77,16 @@ class GAN:
             self.G.train()
 
     def state_dict(self) -> dict[str, Any]:
-        return {"G": self.G.state_dict(), "D": self.D.state_dict(), "opt_g": self.opt_g.state_dict(), "opt_d": self.opt_d.state_dict()}
+        return {
+            "G": self.G.state_dict(), "D": self.D.state_dict(),
+            "opt_g": self.opt_g.state_dict(), "opt_d": self.opt_d.state_dict(),
+            "latent_rng": self.latent_rng.get_state(),
+        }
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         self.G.load_state_dict(state["G"])
         self.D.load_state_dict(state["D"])
         self.opt_g.load_state_dict(state["opt_g"])
         self.opt_d.load_state_dict(state["opt_d"])
+        if "latent_rng" in state:
+            self.latent_rng.set_state(state["latent_rng"].cpu() if hasattr(state["latent_rng"], "cpu") else state["latent_rng"])
