@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from pathlib import Path
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
@@ -49,6 +51,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--device", choices=["auto", "cpu", "cuda"], help="override the suite's device (auto: CUDA when present)")
     p.add_argument("--budget", metavar="KIND=N", help="override the budget for quick tries: steps=N, kimg=N or seconds=N")
     p.add_argument("--no-report", action="store_true", help="do not render the HTML report at the end")
+    p.add_argument("--inception-weights", metavar="PATH", help="Inception-v3 weights for IS/FID/KID (torch-fidelity's "
+                   "weights-inception-2015-12-05-6726825d.pth); same as $GANBENCH_INCEPTION_WEIGHTS")
     p.set_defaults(func=cmd_run)
 
 
@@ -64,6 +68,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     except SuiteError as exc:
         err.print(f"[red]error:[/] {exc}", highlight=False)
         return 2
+    if getattr(args, "inception_weights", None):  # a machine-local path: overrides the suite's eval.options
+        weights = Path(args.inception_weights).expanduser().resolve()
+        if not weights.is_file():
+            err.print(f"[red]error:[/] --inception-weights: {weights} does not exist", highlight=False)
+            return 2
+        os.environ["GANBENCH_INCEPTION_WEIGHTS"] = str(weights)  # inherited by worker processes
 
     progress = Progress(
         TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>5.1f}%"),

@@ -10,8 +10,9 @@ Two extractors, both torch-fidelity ``FeatureExtractorBase`` subclasses taking u
   Inception features of 28x28 digits upscaled to 299 px say little; a domain classifier says more,
   and its name is stored with every number so it is never read as a paper's Inception FID.
 
-Inception weights are resolved, in order, from: an explicit path (``--inception-weights`` or the
-suite's ``eval.options.inception_weights``), ``$GANBENCH_INCEPTION_WEIGHTS``, torch-fidelity's
+Inception weights are resolved, in order, from: ``$GANBENCH_INCEPTION_WEIGHTS`` (which
+``ganbench run --inception-weights PATH`` sets; a machine-local path beats the portable suite), the
+suite's ``eval.options.inception_weights``, torch-fidelity's
 cache ``$TORCH_HOME/hub/checkpoints/weights-inception-2015-12-05-6726825d.pth`` (or pytorch-fid's
 copy of the same file, ``pt_inception-2015-12-05-6726825d.pth``), then a download. Offline and
 missing, :class:`InceptionWeightsMissing` says which file, its SHA-256 and where to put it.
@@ -84,11 +85,13 @@ def download_inception(target: Path) -> None:
 
 def resolve_inception_weights(explicit: str | os.PathLike[str] | None = None, download: bool = True) -> Path:
     """The path of the Inception weights file (see the module docstring for the search order).
+    ``explicit`` is the suite's ``eval.options.inception_weights``.
 
     An explicit path or the environment variable must exist: a typo there is an error, never a
     silent fallback to other weights.
     """
-    for origin, value in (("inception_weights", explicit), (f"${ENV_WEIGHTS}", os.environ.get(ENV_WEIGHTS))):
+    # the environment (also what --inception-weights sets) is machine-local, so it overrides the suite
+    for origin, value in ((f"${ENV_WEIGHTS}", os.environ.get(ENV_WEIGHTS)), ("inception_weights", explicit)):
         if value:
             p = Path(value).expanduser()
             if not p.is_file():

@@ -39,7 +39,10 @@ def test_resolution_order(torch_home, random_inception_file, monkeypatch, tmp_pa
         resolve_inception_weights()
     monkeypatch.setenv(extractors.ENV_WEIGHTS, str(random_inception_file))
     assert resolve_inception_weights() == random_inception_file
+    # the machine-local environment (what --inception-weights sets) beats the suite's path
+    assert resolve_inception_weights(tmp_path / "suite-path.pth") == random_inception_file
     monkeypatch.delenv(extractors.ENV_WEIGHTS)
+    assert resolve_inception_weights(random_inception_file) == random_inception_file
     cache = torch_home / "hub" / "checkpoints"
     cache.mkdir(parents=True)
     shutil.copy(random_inception_file, cache / extractors.PYTORCH_FID_FILENAME)  # pytorch-fid's copy
@@ -98,3 +101,23 @@ def test_metric_family_end_to_end_with_inception(random_inception_file, tmp_path
     assert out["fid"].n_real == 12
     assert math.isfinite(out["kid"].value) and out["kid"].direction == "lower"
     assert "not the reference" in out["kid"].note
+
+
+def test_cli_flag_rejects_missing_file(tiny_suite, tmp_path, capsys):
+    from ganbench.cli import main
+
+    code = main(["run", str(tiny_suite), "--out", str(tmp_path / "out"), "--inception-weights", str(tmp_path / "x.pth")])
+    assert code == 2
+    assert "--inception-weights" in capsys.readouterr().err
+
+
+def test_cli_flag_sets_the_environment(tmp_path, monkeypatch, random_inception_file):
+    import os
+
+    from ganbench.cli import main
+
+    monkeypatch.setenv(extractors.ENV_WEIGHTS, "restored-after-the-test")
+    # a missing suite fails fast (exit 2) after the flag has been applied
+    code = main(["run", str(tmp_path / "no-suite.yaml"), "--inception-weights", str(random_inception_file)])
+    assert code == 2
+    assert os.environ[extractors.ENV_WEIGHTS] == str(random_inception_file.resolve())
