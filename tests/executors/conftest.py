@@ -17,3 +17,16 @@ def broken_registry(monkeypatch):
 
     monkeypatch.syspath_prepend(str(HERE))
     return load_registry(extra_plugins=["broken_plugins_h9"])
+
+
+@pytest.fixture(scope="module")
+def ray_session():
+    """One local Ray instance (2 CPUs) for all Ray tests of a module: Ray starts slowly."""
+    import os
+
+    os.environ.setdefault("RAY_ENABLE_UV_RUN_RUNTIME_ENV", "0")
+    import ray
+
+    ray.init(num_cpus=2, include_dashboard=False, ignore_reinit_error=True, log_to_driver=False)
+    yield ray
+    ray.shutdown()

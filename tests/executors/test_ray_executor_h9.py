@@ -1,0 +1,90 @@
+"""The Ray executor on a real local Ray instance: same store as the local executor, runs in
+parallel, worker crashes and hangs recorded as failed runs."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+import torch
+
+from ganbench.executors.local import LocalExecutor
+from ganbench.executors.ray import RayExecutor
+from ganbench.runner import run_suite
+from ganbench.store import Store
+from ganbench.train.checkpoint import CheckpointOptions
+
+
+def _comparable(path):
+    with Store.open(path, create=False) as s:
+        m, r = s.metrics(), s.runs()
+    m = m[~m["name"].str.endswith("_per_s")][["run_id", "step", "name", "value", "final"]]
+    r = r[["run_id", "status", "error", "steps", "kimg", "seed", "pack"]]
+    return m.sort_values(["run_id", "step", "name"]).reset_index(drop=True), r.sort_values("run_id").reset_index(drop=True)
+
+
+@pytest.fixture
+def one_thread():
+    """Ray gives a 1-CPU task one torch thread; the local reference must use the same to match bitwise."""
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
+
+def test_ray_store_equals_local_store(ray_session, tiny_suite, tmp_path, one_thread):
+    local = run_suite(tiny_suite, tmp_path / "local", executor=LocalExecutor(CheckpointOptions(every=0)), render=False)
+    seen: list[float] = []
+    ray_res = run_suite(
+        tiny_suite, tmp_path / "ray", render=False,
+        executor=RayExecutor(max_concurrent=2, checkpoints=CheckpointOptions(every=5)),
+        progress=lambda run, f, s: seen.append(f),
+    )
+    assert [o.status for o in ray_res.outcomes] == ["done"] * 4
+    lm, lr = _comparable(local.store_path)
+    rm, rr = _comparable(ray_res.store_path)
+    assert len(lm) > 0
+    pd.testing.assert_frame_equal(lm, rm)
+    pd.testing.assert_frame_equal(lr, rr)
+    with Store.open(ray_res.store_path) as s:
+        runs = s.runs()
+        assert s.integrity_ok()
+    workers = {hw["ray_worker"] for hw in runs["hardware"]}
+    assert len(workers) >= 2, "runs were spread over parallel workers"
+    spans = sorted(zip(runs["started_at"], runs["finished_at"]))
+    assert any(b0 < a1 for (a0, a1), (b0, b1) in zip(spans, spans[1:])), "at least two runs overlapped in time"
+    assert seen, "progress from the workers reached the driver"
+    assert not list((tmp_path / "ray" / "checkpoints").glob("*.pt")), "finished runs leave no checkpoint"
+
+
+RAY_BROKEN = """
+name: ray-broken
+seeds: 1
+device: cpu
+batch_size: 32
+budget: {steps: 6}
+eval: {n_samples: 200}
+datasets:
+  - {name: mog-ring8, params: {n_samples: 1000}}
+models:
+  - {model: gan, hparams: {g_hidden: 16, d_hidden: 8, g_layers: 2, d_layers: 2}}
+  - {model: raises-in-step}
+  - {model: exits}
+  - {model: hangs, timeout_s: 15}
+"""
+
+
+def test_ray_records_crashes_and_hangs(ray_session, write_suite, tmp_path, broken_registry):
+    res = run_suite(
+        write_suite(RAY_BROKEN), tmp_path / "o", registry=broken_registry, render=False,
+        executor=RayExecutor(max_retries=1, checkpoints=CheckpointOptions(every=0)),
+    )
+    by_model = {o.run_id.split("__")[0]: o for o in res.outcomes}
+    assert by_model["gan"].status == "done", by_model["gan"].error
+    assert "train_step raised RuntimeError at step 3" in by_model["raises-in-step"].error
+    assert by_model["exits"].status == "failed" and "Ray task failed after 1 retries" in by_model["exits"].error
+    assert "timed out after 15 s" in by_model["hangs"].error
+    with Store.open(tmp_path / "o") as s:
+        assert s.integrity_ok()
+        assert dict(zip(s.runs()["model"], s.runs()["status"])) == {
+            "gan": "done", "raises-in-step": "failed", "exits": "failed", "hangs": "failed",
+        }
