@@ -54,7 +54,7 @@ def _utc(ts: Any) -> str | None:
 
 def _budget_text(budget: dict[str, Any]) -> str:
     units = {"steps": "generator steps", "kimg": "kimg of real samples shown to D", "seconds": "training seconds"}
-    return ", ".join(f"{v:g} {units.get(k, k)}" if isinstance(v, (int, float)) else f"{k}={v}" for k, v in budget.items())
+    return ", ".join(f"{v:,g} {units.get(k, k)}" if isinstance(v, (int, float)) else f"{k}={v}" for k, v in budget.items())
 
 
 def _eval_text(ev: dict[str, Any]) -> str:
