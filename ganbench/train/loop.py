@@ -167,7 +167,9 @@ class RunLoop:
     # -- evaluation -----------------------------------------------------------------------
     def evaluate(self, model: Any, meter: BudgetMeter, final: bool) -> dict[str, float]:
         run, ds = self.run, self.dataset
-        n = run.eval.n_samples
+        # eval.options.n_samples_per_dataset lets one suite follow each dataset's protocol
+        # (PacGAN: 2,500 samples on MoG, 26,000 on stacked MNIST)
+        n = int((run.eval.options.get("n_samples_per_dataset") or {}).get(run.dataset, run.eval.n_samples))
         _sync(self.device)
         t0 = time.perf_counter()
         samples, labels = draw_samples(
@@ -233,7 +235,8 @@ class RunLoop:
         return False
 
     # -- the run --------------------------------------------------------------------------
-    def execute(self, device: torch.device) -> RunOutcome:
+    def prepare(self, device: torch.device) -> tuple[Any, BuildContext]:
+        """Seed, load the dataset, pick the metrics and build the plugin's model (checked)."""
         run = self.run
         self.device = device
         seed_everything(run.seed, run.deterministic)
@@ -257,6 +260,12 @@ class RunLoop:
         for attr in ("train_step", "sample", "state_dict", "load_state_dict"):
             if not callable(getattr(model, attr, None)):
                 raise RunFailure(f"{self.who}: built model has no {attr}() method")
+        return model, ctx
+
+    def execute(self, device: torch.device) -> RunOutcome:
+        run = self.run
+        model, ctx = self.prepare(device)
+        ds = self.dataset
         d_steps = int(getattr(model, "d_steps_per_g_step", 1))
         per_step = real_per_step(ctx, d_steps)
         batcher = DeviceBatcher(ds, generator(run.seed, "data-order"))
