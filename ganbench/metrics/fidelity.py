@@ -8,18 +8,19 @@ through ``calculate_metrics`` (whose DataLoader workers and ``cuda=True`` defaul
 folders, not tensors on a GPU), and the real side's statistics come from the on-disk cache of
 :mod:`ganbench.metrics.refstats`.
 
-NumPy 2 and torch-fidelity 0.4 (found by running it; worked around here, NumPy is not pinned):
+NumPy 2 and torch-fidelity 0.4 (worked around here; NumPy is not pinned):
 
-* its generative-model input path calls ``rng.randint(..., dtype=np.int)`` for conditional
-  models; ``np.int`` is gone in NumPy >= 1.24/2.x (AttributeError). ganbench never hands it a
-  model: it passes features (see :func:`compute_fidelity`).
-* its FID asserts ``mu1.dtype == mu2.dtype`` and takes the mean in the features' dtype (float32);
-  we compute moments from float64 features on both sides, so cached (float64) and fresh statistics
-  always match and FID is float64 throughout.
-* its KID kernel ``(X @ Y.T * gamma + coef0) ** 3`` stays in the features' dtype under NumPy 2's
-  promotion rules (NEP 50); we pass float64 features so the cubic kernel is not float32.
-* its cache pickles NumPy arrays with ``torch.save``; pickles made under NumPy 2 reference
-  ``numpy._core`` and do not load under NumPy 1. ganbench's cache is pickle-free ``.npz``.
+* found by running it: its generative-model input path (``utils.get_featuresdict_from_generative_model``)
+  calls ``rng.randint(..., dtype=np.int)`` for conditional models, and ``np.int`` no longer exists
+  (AttributeError under NumPy 2). ganbench never hands it a model: it extracts features itself
+  and calls the ``*_features_to_metric`` functions.
+* its on-disk cache pickles NumPy arrays with ``torch.save`` (loaded with ``weights_only=False``);
+  pickles written under NumPy 2 reference ``numpy._core``, which older NumPy 1.x cannot import.
+  ganbench keeps its own pickle-free ``.npz`` cache (:mod:`ganbench.metrics.refstats`).
+
+Precision choices (not NumPy-2 specific): torch-fidelity takes the FID mean in the features' dtype
+(float32) and asserts both sides share a dtype, and its KID kernel stays in the features' dtype;
+ganbench feeds both float64 features, so FID and KID are float64 throughout.
 
 Sample counts are suite fields (``eval.options``): ``fid_n_samples`` generated samples at the final
 evaluation (default: all ``eval.n_samples`` drawn; the CIFAR-10 protocol is 50,000),
@@ -261,8 +262,9 @@ def compute_fidelity(ctx: MetricContext) -> dict[str, MetricValue]:
     split = ds.info.get("params", {}).get("split") if isinstance(ds.info.get("params"), Mapping) else None
     vs = f"vs {ds.name}{f' {split}' if split else ''} split"
 
-    def mv(value: float, direction: str, n_real: int | None, note: str) -> MetricValue:
-        return MetricValue(float(value), direction, ext.name, n, n_real, "; ".join([note, *notes]) + shortfall)
+    def mv(value: float, direction: str, n_real: int | None, note: str, n_used: int | None = None) -> MetricValue:
+        return MetricValue(float(value), direction, ext.name, n if n_used is None else n_used, n_real,
+                           "; ".join([note, *notes]) + shortfall)
 
     out: dict[str, MetricValue] = {}
     splits = max(1, min(int(opts["is_splits"]), n))
@@ -291,12 +293,12 @@ def compute_fidelity(ctx: MetricContext) -> dict[str, MetricValue]:
     pr_k, dc_k = int(opts["pr_k"]), int(opts["dc_k"])
     if min(m, ref.n_features) > pr_k:
         p, r = prdc_mod.precision_recall(real_dev, fake_f, pr_k)
-        out["precision"] = MetricValue(p, "higher", ext.name, m, ref.n_features, f"k={pr_k} (Kynkäänniemi 2019)")
-        out["recall"] = MetricValue(r, "higher", ext.name, m, ref.n_features, f"k={pr_k} (Kynkäänniemi 2019)")
+        out["precision"] = mv(p, "higher", ref.n_features, f"k={pr_k} (Kynkäänniemi 2019)", m)
+        out["recall"] = mv(r, "higher", ref.n_features, f"k={pr_k} (Kynkäänniemi 2019)", m)
     if min(m, ref.n_features) > dc_k:
         dens, cov = prdc_mod.density_coverage(real_dev, fake_f, dc_k)
-        out["density"] = MetricValue(dens, "higher", ext.name, m, ref.n_features, f"k={dc_k} (Naeem 2020)")
-        out["coverage"] = MetricValue(cov, "higher", ext.name, m, ref.n_features, f"k={dc_k} (Naeem 2020)")
+        out["density"] = mv(dens, "higher", ref.n_features, f"k={dc_k} (Naeem 2020)", m)
+        out["coverage"] = mv(cov, "higher", ref.n_features, f"k={dc_k} (Naeem 2020)", m)
     timing.metrics_s = time.perf_counter() - t0
     last_timing = timing
     log.info("fidelity (%s, n=%d): generated %.1f s, reference %.1f s (%s), metrics %.1f s", ext.name, n,
