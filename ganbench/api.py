@@ -123,6 +123,11 @@ class ModelSpec:
     defaults: Mapping[str, Any] = field(default_factory=dict)
     """Default hyperparameters, shown in reports; suite ``hparams`` override them."""
     api_version: str = API_VERSION
+    build_replicas: Callable[[list[Any]], Any] | None = None
+    """Optional: train N solo models (same hyperparameters, different seeds) as one batched
+    model. Receives the N models ``build`` returned and returns an object with
+    ``train_step(real[N, ...], labels) -> list[dict]`` and ``unstack() -> list[model]`` (writes the
+    trained state back into the solo models). See docs/vectorized.md."""
 
 
 def api_compatible(version: str) -> bool:

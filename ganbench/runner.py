@@ -87,6 +87,7 @@ def run_suite(
     device: str | None = None,
     registry: Registry | None = None,
     executor: Any = None,
+    vectorize: int | None = None,
     progress: Callable[..., Any] | None = None,
     on_start: Callable[[list[RunSpec], list[str]], None] | None = None,
     on_done: Callable[[RunSpec, RunOutcome], None] | None = None,
@@ -103,10 +104,15 @@ def run_suite(
         todo = [r for r in runs if r.run_id not in done]
         if on_start:
             on_start(runs, done)
-        if executor is None:
-            from ganbench.executors.local import LocalExecutor
+        from ganbench.executors.local import LocalExecutor
 
+        if executor is None:
             executor = LocalExecutor()
+        n_replicas = vectorize or suite.vectorize
+        if n_replicas > 1 and type(executor) is LocalExecutor:  # replicas share one process
+            from ganbench.executors.vectorized import VectorizedExecutor
+
+            executor = VectorizedExecutor(n_replicas, fallback=executor)
         outcomes = executor.run_all(todo, registry, store, progress=progress, on_done=on_done)
         result = SuiteResult(out, store.path, runs, outcomes, done)
     if render:

@@ -101,6 +101,24 @@ class ModelEntry(_Strict):
         return self.label or self.model
 
 
+class CheckConfig(_Strict):
+    """Tolerances for ``ganbench check``; not part of the suite hash (they do not change numbers)."""
+
+    k: float | None = Field(None, gt=0, description="tolerance = max(k * baseline seed std, floor)")
+    floors: dict[str, Union[float, str]] = Field(default_factory=dict, description="per metric: 1 (absolute) or '5%'")
+    metrics: list[str] | None = Field(None, description="metric name patterns to check (default: all but throughput)")
+
+    @field_validator("floors")
+    @classmethod
+    def _floors(cls, v: dict[str, Union[float, str]]) -> dict[str, Union[float, str]]:
+        for name, f in v.items():
+            if isinstance(f, str) and not re.fullmatch(r"\s*[0-9.]+\s*%\s*", f):
+                raise ValueError(f"floor of {name!r} must be a number or a percentage like '5%', got {f!r}")
+            if not isinstance(f, str) and f < 0:
+                raise ValueError(f"floor of {name!r} must be >= 0, got {f}")
+        return v
+
+
 class Suite(_Strict):
     name: str
     description: str = ""
@@ -119,6 +137,9 @@ class Suite(_Strict):
     checkpoint_every: int | None = Field(None, ge=0, description="checkpoint every N steps (0: never; default once a minute)")
     num_cpus: float = Field(1, gt=0, description="CPUs each run reserves on Ray")
     num_gpus: float | None = Field(None, ge=0, description="GPUs each run reserves on Ray (default: 1 if device is cuda, else 0)")
+    vectorize: int = Field(1, ge=1, description="train up to N seeds of one model config as one batched model "
+                           "when the plugin supports it (docs/vectorized.md); 1 = off")
+    check: CheckConfig | None = Field(None, description="tolerances for `ganbench check` (docs/ci.md)")
 
     @field_validator("seeds")
     @classmethod
@@ -246,7 +267,7 @@ def load_suite(path: str | Path) -> Suite:
 
 def suite_hash(suite: Suite) -> str:
     """Identifies the benchmark definition (for baselines): same hash, comparable numbers."""
-    blob = json.dumps(suite.model_dump(mode="json"), sort_keys=True)
+    blob = json.dumps(suite.model_dump(mode="json", exclude={"check"}), sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 

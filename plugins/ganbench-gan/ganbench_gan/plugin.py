@@ -7,6 +7,7 @@ from ganbench.hookspecs import hookimpl
 
 from . import __version__
 from .model import GAN
+from .replicas import build_replicas
 
 # PacGAN's 2-D mixture setting (Lin et al. 2018, Sec. 5.1 / appendix), see README.md.
 DEFAULTS = {
@@ -36,5 +37,6 @@ def ganbench_models() -> list[ModelSpec]:
             paper="Goodfellow et al., Generative Adversarial Nets, NeurIPS 2014",
             capabilities=Capabilities(data_kinds=("vector",), conditional=False, packing=True),
             defaults=DEFAULTS,
+            build_replicas=build_replicas,
         )
     ]

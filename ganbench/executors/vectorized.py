@@ -1,0 +1,76 @@
+"""Vectorised execution: runs that differ only by seed train together as one batched model.
+
+For plugins that provide ``ModelSpec.build_replicas`` (the GAN plugin does). Everything else, and
+runs with a seconds budget, goes through the ordinary local path. Each run keeps its own store
+row, metrics and status exactly as if it had run alone.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Callable, Iterable
+
+from ganbench.executors.local import RunProgress
+from ganbench.hardware import hardware_info, resolve_device
+from ganbench.plugins import Registry
+from ganbench.suite import RunSpec
+from ganbench.train.loop import DatasetCache, RunFailure, RunOutcome
+from ganbench.train.replicas import ReplicaLoop, group_runs
+
+log = logging.getLogger(__name__)
+
+
+def execute_group(
+    runs: list[RunSpec], registry: Registry, store, *, datasets: DatasetCache, progress: RunProgress | None = None
+) -> list[RunOutcome]:
+    started = time.time()
+    device = resolve_device(runs[0].device)
+    for run in runs:
+        store.reset_run(run.run_id)
+        store.upsert_run(run.run_id, status="running", started_at=started, error=None,
+                         hardware={**hardware_info(device), "vectorized_replicas": len(runs)})
+    try:
+        outcomes = ReplicaLoop(runs, registry, store, datasets=datasets, progress=progress).execute(device)
+    except RunFailure as exc:  # the group as a whole failed: every replica records why
+        outcomes = [RunOutcome(r.run_id, "failed", str(exc)) for r in runs]
+    finished = time.time()
+    for o in outcomes:
+        store.upsert_run(o.run_id, status=o.status, error=o.error, finished_at=finished,
+                         duration_s=finished - started, train_seconds=o.train_seconds, steps=o.steps, kimg=o.kimg)
+    return outcomes
+
+
+class VectorizedExecutor:
+    """Groups runs into replicas; single runs go to ``fallback`` (the local executor by default)."""
+
+    name = "vectorized"
+
+    def __init__(self, max_replicas: int = 80, fallback=None):
+        from ganbench.executors.local import LocalExecutor
+
+        self.max_replicas = max_replicas
+        self.fallback = fallback or LocalExecutor()
+
+    def run_all(
+        self,
+        runs: Iterable[RunSpec],
+        registry: Registry,
+        store,
+        *,
+        progress: RunProgress | None = None,
+        on_done: Callable[[RunSpec, RunOutcome], None] | None = None,
+    ) -> list[RunOutcome]:
+        cache = DatasetCache()
+        outcomes: list[RunOutcome] = []
+        for group in group_runs(runs, registry, self.max_replicas):
+            if len(group) == 1:
+                results = self.fallback.run_all(group, registry, store, progress=progress)
+            else:
+                log.info("training %d replicas of %s together", len(group), group[0].label)
+                results = execute_group(group, registry, store, datasets=cache, progress=progress)
+            for run, outcome in zip(group, results):
+                outcomes.append(outcome)
+                if on_done:
+                    on_done(run, outcome)
+        return outcomes

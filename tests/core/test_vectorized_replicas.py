@@ -1,0 +1,77 @@
+"""Vectorised replicas: N seeds trained as one batched model give each seed's solo result."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ganbench.runner import run_suite
+from ganbench.store import Store
+from ganbench.suite import build_matrix, load_suite
+from ganbench.train.replicas import group_runs
+
+SUITE = """
+name: rep
+seeds: 3
+device: cpu
+batch_size: 32
+budget: {steps: 12}
+eval: {n_samples: 300, every: 6}
+datasets:
+  - {name: mog-grid25, params: {n_samples: 3000}}
+models:
+  - model: gan
+    packs: [2]
+    hparams: {g_hidden: 48, d_hidden: 24, g_layers: 2, d_layers: 2, lr: 0.001}
+"""
+
+
+def _load(out):
+    with Store.open(out, create=False) as store:
+        runs = store.runs().set_index("run_id")
+        metrics = store.metrics()
+        samples = {rid: store.array(rid, "samples") for rid in runs.index}
+    return runs, metrics, samples
+
+
+def test_replicas_equal_solo_runs(write_suite, tmp_path, registry):
+    suite = write_suite(SUITE)
+    run_suite(suite, tmp_path / "solo", registry=registry, render=False)
+    run_suite(suite, tmp_path / "vec", registry=registry, vectorize=3, render=False)
+    solo_runs, solo_m, solo_s = _load(tmp_path / "solo")
+    vec_runs, vec_m, vec_s = _load(tmp_path / "vec")
+    assert (vec_runs.status == "done").all() and len(vec_runs) == 3
+    assert all(h.get("vectorized_replicas") == 3 for h in vec_runs.hardware)
+    assert "vectorized_replicas" not in solo_runs.hardware.iloc[0]
+    assert (vec_runs.steps == solo_runs.steps).all()
+    for rid in solo_runs.index:
+        assert solo_s[rid].shape == (300, 2)
+        np.testing.assert_allclose(vec_s[rid], solo_s[rid], atol=1e-3)
+    # seeds really differ from each other (so equality above is not trivial)
+    a, b = list(solo_s.values())[:2]
+    assert np.abs(a - b).max() > 0.05
+    keys = ["run_id", "step", "name"]
+    quality = ["modes", "hq_share", "reverse_kl"]
+    s = solo_m[solo_m.name.isin(quality)].sort_values(keys).reset_index(drop=True)
+    v = vec_m[vec_m.name.isin(quality)].sort_values(keys).reset_index(drop=True)
+    assert s[keys].equals(v[keys])  # same evaluation points, same metrics, per run
+    np.testing.assert_allclose(v.value, s.value, atol=0.01)
+
+
+def test_grouping_rules(write_suite, registry):
+    path = write_suite(SUITE.replace("packs: [2]", "packs: [1, 2]").replace("seeds: 3", "seeds: 5"))
+    runs = build_matrix(load_suite(path), registry)
+    groups = group_runs(runs, registry, max_replicas=4)
+    # per pack: 5 seeds -> a group of 4 and a group of 1; packs never mix
+    assert sorted(len(g) for g in groups) == [1, 1, 4, 4]
+    assert all(len({r.pack for r in g}) == 1 for g in groups)
+    assert group_runs(runs, registry, max_replicas=1) == [[r] for r in runs]
+    timed = build_matrix(load_suite(path), registry, budget=__import__("ganbench.suite").suite.Budget(seconds=1))
+    assert all(len(g) == 1 for g in group_runs(timed, registry, 8))  # replicas would share one clock
+
+
+def test_vectorize_field_validated(write_suite):
+    from ganbench.suite import SuiteError
+
+    with pytest.raises(SuiteError, match="vectorize"):
+        load_suite(write_suite(SUITE + "vectorize: 0\n"))
