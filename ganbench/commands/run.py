@@ -53,7 +53,37 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-report", action="store_true", help="do not render the HTML report at the end")
     p.add_argument("--inception-weights", metavar="PATH", help="Inception-v3 weights for IS/FID/KID (torch-fidelity's "
                    "weights-inception-2015-12-05-6726825d.pth); same as $GANBENCH_INCEPTION_WEIGHTS")
+    x = p.add_argument_group("execution (see docs: executors, resume, isolation)")
+    x.add_argument("--executor", choices=["local", "ray"], default="local",
+                   help="local: in this process (default); ray: every run a Ray task (needs ganbench[ray])")
+    x.add_argument("--max-concurrent", type=_positive_int, metavar="N", help="ray: at most N runs at once (default: the cluster's CPUs)")
+    x.add_argument("--ray-address", metavar="ADDR", help="ray: connect to this cluster (e.g. ray://head:10001) instead of starting one")
+    x.add_argument("--isolate", action="store_true",
+                   help="local: each run in its own worker process, killed at the suite's timeout_s; crashes fail only that run")
+    x.add_argument("--checkpoint-every", type=_nonneg_int, metavar="N",
+                   help="checkpoint every N generator steps (0: never; default: the suite's checkpoint_every, else once a minute)")
+    x.add_argument("--keep-checkpoints", action="store_true", help="keep OUT/checkpoints/<run>.pt after a run finished")
     p.set_defaults(func=cmd_run)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        n = int(text)
+        if n < 1:
+            raise ValueError
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    return n
+
+
+def _nonneg_int(text: str) -> int:
+    try:
+        n = int(text)
+        if n < 0:
+            raise ValueError
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}") from None
+    return n
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -103,11 +133,25 @@ def cmd_run(args: argparse.Namespace) -> int:
         else:
             progress.console.print(f"[red]✗ {run.run_id}[/]: {outcome.error}", highlight=False, markup=False)
 
+    from ganbench.executors import make_executor
+    from ganbench.executors.ray import RayUnavailable
+    from ganbench.train.checkpoint import CheckpointOptions
+
+    if args.executor != "ray" and (args.max_concurrent or args.ray_address):
+        err.print("[red]error:[/] --max-concurrent and --ray-address need --executor ray", highlight=False)
+        return 2
+    executor = make_executor(
+        args.executor, isolate=args.isolate, max_concurrent=args.max_concurrent, ray_address=args.ray_address,
+        checkpoints=CheckpointOptions(every=args.checkpoint_every, keep=args.keep_checkpoints),
+    )
     try:
         result = run_suite(
-            args.suite, args.out, seeds=args.seeds, budget=budget, device=args.device,
+            args.suite, args.out, seeds=args.seeds, budget=budget, device=args.device, executor=executor,
             progress=on_progress, on_start=on_start, on_done=on_done, render=not args.no_report,
         )
+    except (RayUnavailable, ConnectionError) as exc:  # Ray missing, or --ray-address unreachable
+        err.print(f"[red]error:[/] {exc}", highlight=False, markup=False)
+        return 2
     except SuiteError as exc:
         err.print(f"[red]error:[/] {exc}", highlight=False, markup=False)
         return 2

@@ -239,6 +239,7 @@ class Checkpointer:
         A checkpoint from a different run config, or an unreadable one, is discarded with a warning
         and the run starts over: resuming it would mix two experiments.
         """
+        self._remove_temps()
         if not self.path.exists():
             return next_point
         try:
@@ -296,3 +297,10 @@ class Checkpointer:
         """The run is done: its checkpoint is no longer needed (unless asked to keep it)."""
         if not self.keep:
             self.path.unlink(missing_ok=True)
+        self._remove_temps()
+
+    def _remove_temps(self) -> None:
+        """Temp files of writes that a killed process never renamed."""
+        if self.path.parent.is_dir():
+            for tmp in self.path.parent.glob(f".{self.path.name}.*.tmp"):
+                tmp.unlink(missing_ok=True)

@@ -1,0 +1,111 @@
+"""The truncation sweep: evaluation samples regenerated at several truncation values.
+
+A metric only sees samples, not the model. To plot IS/FID against truncation without retraining,
+every BigGAN model remembers the generator state and labels of its last few ``sample`` calls
+(with the first few images they produced). The ``truncation`` metric matches the evaluation
+samples it is given against those records, replays the same latents' RNG stream at each psi, and
+reports ``spread@trunc=psi`` always and, for every other metric family named in
+``eval.options.truncation_metrics`` (e.g. ``fidelity``), its keys as ``KEY@trunc=psi``.
+No match (another model's run) -> no keys, so listing the metric in a mixed suite is harmless.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections import deque
+from typing import Any, Mapping
+
+import torch
+
+from ganbench.api import MetricContext, MetricSpec, MetricValue
+
+HEAD = 4
+CHUNK = 10_000
+DEFAULT_PSI = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
+
+_LIVE: "weakref.WeakSet[Any]" = weakref.WeakSet()
+
+
+def remember(model: Any, n: int, labels: torch.Tensor, generator: torch.Generator | None) -> None:
+    """Record the RNG state a ``sample`` call starts from (the images are added by :func:`note_head`)."""
+    if generator is None:
+        return
+    calls = model.__dict__.setdefault("_sample_calls", deque(maxlen=4))
+    calls.append({"state": generator.get_state().clone(), "device": generator.device, "labels": labels.detach(), "head": None})
+    _LIVE.add(model)
+
+
+def note_head(model: Any, out: torch.Tensor) -> None:
+    calls = model.__dict__.get("_sample_calls")
+    if calls and calls[-1]["head"] is None:
+        calls[-1]["head"] = out[:HEAD].detach().clone()
+
+
+def _find(samples: torch.Tensor) -> tuple[Any, dict] | None:
+    head = samples[:HEAD]
+    for model in list(_LIVE):
+        for call in reversed(getattr(model, "_sample_calls", ())):
+            h = call["head"]
+            if h is not None and h.shape == head.shape and torch.equal(h.to(head.device), head):
+                return model, call
+    return None
+
+
+@torch.no_grad()
+def replay(model: Any, call: dict, n: int, labels: torch.Tensor | None, psi: float) -> torch.Tensor:
+    """The same evaluation latents' RNG stream and labels, truncated at ``psi``."""
+    g = torch.Generator(device=call["device"])
+    g.set_state(call["state"])
+    if labels is None:
+        labels = model.balanced_labels(n)
+    was = model.G.training
+    model.G.eval()
+    try:
+        out = [
+            model.generate(min(CHUNK, n - s), labels[s : s + CHUNK], g, psi).clamp(-1, 1)
+            for s in range(0, n, CHUNK)
+        ]
+    finally:
+        model.G.train(was)
+    return torch.cat(out)
+
+
+def spread(x: torch.Tensor) -> float:
+    """Mean per-pixel standard deviation across samples: a cheap diversity proxy."""
+    return float(x.float().flatten(1).std(dim=0).mean())
+
+
+def _other_metrics(names: list[str]) -> list[MetricSpec]:
+    from ganbench.plugins import load_registry
+
+    reg = load_registry()
+    return [reg.metrics[n] for n in names if n in reg.metrics and n != "truncation"]
+
+
+def compute(ctx: MetricContext) -> Mapping[str, MetricValue]:
+    found = _find(ctx.samples)
+    if found is None:
+        return {}
+    model, call = found
+    psis = [float(p) for p in ctx.options.get("truncations", DEFAULT_PSI)]
+    others = _other_metrics(list(ctx.options.get("truncation_metrics", [])))
+    n = int(ctx.samples.shape[0])
+    out: dict[str, MetricValue] = {}
+    for psi in psis:
+        x = replay(model, call, n, ctx.labels, psi)
+        tag = f"@trunc={psi:g}"
+        out[f"spread{tag}"] = MetricValue(spread(x), None, n_samples=n, note="mean per-pixel std over samples")
+        for spec in others:
+            sub = MetricContext(ctx.dataset, x, ctx.labels, ctx.device, ctx.cache_dir, ctx.options, ctx.final)
+            for key, v in spec.compute(sub).items():
+                out[f"{key}{tag}"] = v if isinstance(v, MetricValue) else MetricValue(float(v))
+    return out
+
+
+METRIC = MetricSpec(
+    name="truncation",
+    compute=compute,
+    applies_to=lambda ds: ds.kind == "image",
+    description="BigGAN truncation sweep: sample spread (and optionally IS/FID via truncation_metrics) per psi",
+    final_only=True,
+)

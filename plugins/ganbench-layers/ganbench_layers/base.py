@@ -1,0 +1,152 @@
+"""``AdversarialModel``: the ganbench model contract, written once for the whole zoo.
+
+A zoo model only says how to build G and D and (if it differs from the plain adversarial game)
+how to compute the two losses. This class does the rest the same way for every model: n_dis D
+updates per G update on the harness's real batches, PacGAN packing before D, labels for
+conditional models, deterministic initialisation from ``ctx.seed``, its own RNG for training
+latents (so training is reproducible whatever else draws random numbers), sampling from the
+harness's generator, and a ``state_dict`` that loads with ``weights_only=True``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import torch
+from torch import nn
+
+from ganbench.api import BuildContext, pack
+
+from .geometry import image_shape
+from .losses import get_loss
+
+
+class AdversarialModel:
+    """Subclasses set ``name`` / ``conditional`` / ``default_loss`` and implement
+    :meth:`build_networks`; they may override :meth:`build_optimizers`, :meth:`d_loss`,
+    :meth:`g_loss`, :meth:`after_d_step` and :meth:`generate`."""
+
+    name = "model"
+    conditional = False
+    default_loss = "nonsaturating"
+
+    def __init__(self, ctx: BuildContext):
+        self.ctx = ctx
+        self.device = torch.device(ctx.device)
+        self.channels, self.size = image_shape(ctx.data_shape, self.name)
+        self.pack = int(ctx.pack)
+        self.num_classes = int(ctx.num_classes or 0)
+        if self.conditional and self.num_classes < 2:
+            raise ValueError(f"{self.name} is class-conditional and needs a labelled dataset (num_classes is {ctx.num_classes})")
+        self.z_dim = int(ctx.hp("z_dim", 128))
+        self.d_steps_per_g_step = int(ctx.hp("n_dis", 1))
+        if self.d_steps_per_g_step < 1:
+            raise ValueError(f"{self.name}: hparam n_dis must be >= 1, got {self.d_steps_per_g_step}")
+        self.loss = get_loss(str(ctx.hp("loss", self.default_loss)))
+        self.rng = torch.Generator(device=self.device)
+        self.rng.manual_seed(int(ctx.seed))
+        with torch.random.fork_rng(devices=[]):  # same seed -> same initial weights, global RNG untouched
+            torch.manual_seed(int(ctx.seed))
+            G, D = self.build_networks(ctx)
+        self.G: nn.Module = G.to(self.device)
+        self.D: nn.Module = D.to(self.device)
+        self.opt_g, self.opt_d = self.build_optimizers(ctx)
+
+    # -- to override ------------------------------------------------------------------------
+    def build_networks(self, ctx: BuildContext) -> tuple[nn.Module, nn.Module]:
+        raise NotImplementedError
+
+    def build_optimizers(self, ctx: BuildContext) -> tuple[torch.optim.Optimizer, torch.optim.Optimizer]:
+        """Adam with ``lr`` (or ``lr_g`` / ``lr_d`` for TTUR) and ``beta1``, ``beta2``."""
+        betas = (float(ctx.hp("beta1", 0.5)), float(ctx.hp("beta2", 0.999)))
+        lr = float(ctx.hp("lr", 2e-4))
+        opt_g = torch.optim.Adam(self.G.parameters(), lr=float(ctx.hp("lr_g", lr)), betas=betas)
+        opt_d = torch.optim.Adam(self.D.parameters(), lr=float(ctx.hp("lr_d", lr)), betas=betas)
+        return opt_g, opt_d
+
+    def latent(self, n: int, generator: torch.Generator | None) -> torch.Tensor:
+        return torch.randn(n, self.z_dim, device=self.device, generator=generator)
+
+    def generate(self, n: int, labels: torch.Tensor | None, generator: torch.Generator | None) -> torch.Tensor:
+        z = self.latent(n, generator)
+        return self.G(z, labels) if self.conditional else self.G(z)
+
+    def discriminate(self, x: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
+        """D on packed inputs; conditional D gets the labels as (B, pack)."""
+        xp = pack(x, self.pack)
+        if self.conditional:
+            return self.D(xp, labels.view(-1, self.pack)).reshape(xp.shape[0], -1).squeeze(1)
+        return self.D(xp).reshape(xp.shape[0], -1).squeeze(1)
+
+    def d_loss(self, real: torch.Tensor, fake: torch.Tensor, labels: torch.Tensor | None) -> tuple[torch.Tensor, dict[str, float]]:
+        r, f = self.discriminate(real, labels), self.discriminate(fake, labels)
+        return self.loss.d(r, f), {"d_real": float(r.detach().mean()), "d_fake": float(f.detach().mean())}
+
+    def g_loss(self, fake: torch.Tensor, labels: torch.Tensor | None) -> tuple[torch.Tensor, dict[str, float]]:
+        return self.loss.g(self.discriminate(fake, labels)), {}
+
+    def after_d_step(self) -> None:
+        """Hook after each D update (WGAN clips weights here)."""
+
+    # -- the contract -----------------------------------------------------------------------
+    def train_step(self, real: torch.Tensor, labels: torch.Tensor | None = None) -> dict[str, float]:
+        n_dis, m = self.d_steps_per_g_step, self.pack
+        if real.shape[0] % (n_dis * m):
+            raise ValueError(f"{self.name}: {real.shape[0]} real samples do not split into {n_dis} D steps of packs of {m}")
+        if self.conditional and labels is None:
+            raise ValueError(f"{self.name} is class-conditional; train_step needs labels")
+        reals = real.chunk(n_dis)
+        labs = labels.chunk(n_dis) if self.conditional else [None] * n_dis
+        logs: dict[str, float] = {}
+        self.G.train()
+        self.D.train()
+        for x, y in zip(reals, labs):
+            with torch.no_grad():
+                fake = self.generate(x.shape[0], y, self.rng)  # fakes conditioned on the real labels
+            d_loss, logs = self.d_loss(x, fake, y)
+            self.opt_d.zero_grad(set_to_none=True)
+            d_loss.backward()
+            self.opt_d.step()
+            self.after_d_step()
+        y = labs[-1]
+        self.D.requires_grad_(False)
+        try:
+            g_loss, g_logs = self.g_loss(self.generate(reals[-1].shape[0], y, self.rng), y)
+            self.opt_g.zero_grad(set_to_none=True)
+            g_loss.backward()
+            self.opt_g.step()
+        finally:
+            self.D.requires_grad_(True)
+        return {"d_loss": float(d_loss.detach()), "g_loss": float(g_loss.detach()), **logs, **g_logs}
+
+    def balanced_labels(self, n: int) -> torch.Tensor:
+        return torch.arange(n, device=self.device) % self.num_classes
+
+    @torch.no_grad()
+    def sample(self, n: int, labels: torch.Tensor | None = None, *, generator: torch.Generator | None = None) -> torch.Tensor:
+        """``n`` images in [-1, 1]; latents come from ``generator`` (the harness's fixed one)."""
+        if self.conditional and labels is None:
+            labels = self.balanced_labels(n)
+        was = self.G.training
+        self.G.eval()
+        try:
+            return self.generate(n, labels if self.conditional else None, generator).clamp(-1, 1)
+        finally:
+            self.G.train(was)
+
+    def state_dict(self) -> dict[str, Any]:
+        return {
+            "G": self.G.state_dict(),
+            "D": self.D.state_dict(),
+            "opt_g": self.opt_g.state_dict(),
+            "opt_d": self.opt_d.state_dict(),
+            "rng": self.rng.get_state(),
+        }
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        self.G.load_state_dict(state["G"])
+        self.D.load_state_dict(state["D"])
+        self.opt_g.load_state_dict(state["opt_g"])
+        self.opt_d.load_state_dict(state["opt_d"])
+        if "rng" in state:
+            self.rng.set_state(state["rng"].cpu())

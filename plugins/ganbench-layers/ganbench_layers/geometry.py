@@ -1,0 +1,27 @@
+"""Where a generator starts and how many 2x steps reach the target size."""
+
+from __future__ import annotations
+
+
+def resolution_plan(size: int) -> tuple[int, int]:
+    """``(start, doublings)`` with ``start * 2**doublings == size`` and ``4 <= start <= 7``.
+
+    32 -> (4, 3), 28 -> (7, 2), 16 -> (4, 2), 8 -> (4, 1). Sizes that never reach 4..7 by halving
+    (e.g. 9, 18) are refused, since a conv G/D pair could not mirror each other on them.
+    """
+    if size < 8:
+        raise ValueError(f"image size {size} is too small; the zoo's conv nets need at least 8x8")
+    s, k = size, 0
+    while s % 2 == 0 and s // 2 >= 4:
+        s //= 2
+        k += 1
+    if not 4 <= s <= 7:
+        raise ValueError(f"image size {size} cannot be halved down to 4..7 pixels; use e.g. 16, 28, 32 or 64")
+    return s, k
+
+
+def image_shape(data_shape: tuple[int, ...], model: str) -> tuple[int, int]:
+    """``(channels, size)`` of square image data, or a one-line error naming the model."""
+    if len(data_shape) != 3 or data_shape[1] != data_shape[2]:
+        raise ValueError(f"{model} needs square images (C, H, H), got samples of shape {tuple(data_shape)}")
+    return int(data_shape[0]), int(data_shape[1])

@@ -1,0 +1,37 @@
+"""ganbench plugin module: announces SNGAN through the ``ganbench_models`` hook."""
+
+from __future__ import annotations
+
+from ganbench.api import Capabilities, ModelSpec
+from ganbench.hookspecs import hookimpl
+
+from . import __version__
+from .model import SNGAN
+
+# Miyato et al. 2018 CIFAR-10 ResNet setting as in Mimicry's SNGAN baseline (see README).
+DEFAULTS = {
+    "loss": "hinge",
+    "z_dim": 128,
+    "g_ch": 256,
+    "d_ch": 128,
+    "g_sn": False,
+    "lr": 2e-4,
+    "beta1": 0.0,
+    "beta2": 0.9,
+    "n_dis": 5,
+}
+
+
+@hookimpl
+def ganbench_models() -> list[ModelSpec]:
+    return [
+        ModelSpec(
+            name="sngan",
+            build=SNGAN,
+            version=__version__,
+            description="SNGAN: spectral-normalised ResNet D, ResNet G, hinge loss, n_dis 5",
+            paper="Miyato et al., Spectral Normalization for Generative Adversarial Networks, ICLR 2018",
+            capabilities=Capabilities(data_kinds=("image",), conditional=False, packing=True, min_resolution=8),
+            defaults=DEFAULTS,
+        )
+    ]

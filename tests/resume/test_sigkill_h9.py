@@ -1,0 +1,102 @@
+"""SIGKILL a real `ganbench run` mid-run and mid-store-write: the rerun completes, nothing lost."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pandas as pd
+import torch
+
+from ganbench.executors.local import LocalExecutor
+from ganbench.runner import run_suite
+from ganbench.store import Store
+from ganbench.train.checkpoint import CheckpointOptions
+
+from .conftest import RESUME_SUITE, comparable
+
+RUN_ID = "gan__mog-ring8__pack1__seed0"
+
+
+def _cmd(suite, out, *extra):
+    return [sys.executable, "-m", "ganbench.cli", "run", str(suite), "--out", str(out), "--no-report", *extra]
+
+
+def _env(**extra):
+    # one torch thread in the child and in the in-process reference: bitwise-equal numbers
+    return {**os.environ, "OMP_NUM_THREADS": "1", "MPLBACKEND": "Agg", **extra}
+
+
+def _reference(suite, out):
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        return run_suite(suite, out, executor=LocalExecutor(CheckpointOptions(every=0)), render=False)
+    finally:
+        torch.set_num_threads(n)
+
+
+def _assert_complete_and_equal(out, ref):
+    with Store.open(out, create=False) as s:
+        assert s.integrity_ok()
+        assert set(s.runs()["status"]) == {"done"}
+    got_m, got_r = comparable(out / "results.sqlite")
+    ref_m, ref_r = comparable(ref.store_path)
+    pd.testing.assert_frame_equal(ref_m, got_m)
+    pd.testing.assert_frame_equal(ref_r, got_r)
+
+
+def test_sigkill_mid_run_then_rerun_resumes(write_suite, tmp_path):
+    suite = write_suite(RESUME_SUITE.replace("steps: 40", "steps: 300").replace("every: 10", "every: 50"))
+    out = tmp_path / "o"
+    proc = subprocess.Popen(_cmd(suite, out, "--checkpoint-every", "10"), env=_env(),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    ckpt = out / "checkpoints" / f"{RUN_ID}.pt"
+    deadline = time.time() + 240
+    while not ckpt.exists() and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.02)
+    assert proc.poll() is None, "the run ended before it could be killed: " + proc.stderr.read().decode()[-2000:]
+    proc.send_signal(signal.SIGKILL)
+    assert proc.wait(60) == -signal.SIGKILL
+    with Store.open(out, create=False) as s:
+        assert s.run_status(RUN_ID) == "running"
+    assert ckpt.exists()
+
+    rerun = subprocess.run(_cmd(suite, out, "--checkpoint-every", "10"), env=_env(), capture_output=True, text=True, timeout=300)
+    assert rerun.returncode == 0, rerun.stderr[-2000:]
+    assert not ckpt.exists()
+    _assert_complete_and_equal(out, _reference(suite, tmp_path / "ref"))
+
+
+def test_sigkill_inside_a_store_write_then_rerun(write_suite, tmp_path):
+    suite = write_suite(RESUME_SUITE)
+    out = tmp_path / "o"
+    # the 13th store transaction is a metrics write of the run (after ~8 meta/schema writes,
+    # the run row, its reset and its 'running' mark): killed before COMMIT
+    killed = subprocess.run(_cmd(suite, out, "--checkpoint-every", "5"), env=_env(GANBENCH_FAULT="store-commit:13"),
+                            capture_output=True, text=True, timeout=300)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+    with Store.open(out, create=False) as s:
+        assert s.integrity_ok()
+        assert s.run_status(RUN_ID) == "running"
+    rerun = subprocess.run(_cmd(suite, out, "--checkpoint-every", "5"), env=_env(), capture_output=True, text=True, timeout=300)
+    assert rerun.returncode == 0, rerun.stderr[-2000:]
+    _assert_complete_and_equal(out, _reference(suite, tmp_path / "ref"))
+
+
+def test_sigkill_while_writing_a_checkpoint_keeps_the_previous_one(write_suite, tmp_path):
+    suite = write_suite(RESUME_SUITE)
+    out = tmp_path / "o"
+    killed = subprocess.run(_cmd(suite, out, "--checkpoint-every", "5"), env=_env(GANBENCH_FAULT="checkpoint-rename:3"),
+                            capture_output=True, text=True, timeout=300)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+    from ganbench.train.checkpoint import load_checkpoint
+
+    assert load_checkpoint(out / "checkpoints" / f"{RUN_ID}.pt")["meter"]["steps"] == 10
+    rerun = subprocess.run(_cmd(suite, out, "--checkpoint-every", "5"), env=_env(), capture_output=True, text=True, timeout=300)
+    assert rerun.returncode == 0, rerun.stderr[-2000:]
+    assert not list((out / "checkpoints").iterdir()), "no checkpoint or temp file is left behind"
+    _assert_complete_and_equal(out, _reference(suite, tmp_path / "ref"))
