@@ -1,0 +1,42 @@
+"""ganbench's own model plugins go through the same conformance kit third parties use.
+
+Parametrized over every model whose distribution is listed in plugins/requirements.txt, so new
+first-party plugins are picked up without touching this file. Image models run at 8x8 with their
+width hyperparameters capped (``tiny_hparams``): the contract does not depend on the size.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from ganbench.plugins import load_registry
+from ganbench.testing import check_model, tiny_hparams
+
+from .conftest import first_party_distributions, norm
+
+_REG = load_registry()
+_FIRST = {norm(d) for d in first_party_distributions()}
+FIRST_PARTY = sorted(
+    name for name, owner in _REG.model_owner.items() if owner.distribution and norm(owner.distribution) in _FIRST
+)
+
+
+def kit_options(name: str) -> dict:
+    spec = _REG.models[name]
+    caps = spec.capabilities
+    if "vector" in caps.data_kinds:
+        return {}
+    res = max(8, caps.min_resolution or 8)
+    return {"data_shape": (1, res, res), "hparams": tiny_hparams(spec, 16), "batch_size": 16, "train_steps": 60}
+
+
+def test_first_party_models_found():
+    assert "gan" in FIRST_PARTY, f"the gan plugin is not installed as a first-party distribution: {sorted(_FIRST)}"
+
+
+@pytest.mark.parametrize("name", FIRST_PARTY)
+def test_first_party_model_passes_kit(name: str):
+    report = check_model(_REG.models[name], **kit_options(name))
+    assert report.ok
+    assert set(report.results) >= {"shapes", "determinism", "state_dict", "packing", "improves"}
+    assert report.notes["swd_after"] < report.notes["swd_before"]

@@ -1,0 +1,115 @@
+"""What docs/plugin-guide.md tells a new plugin author to do, done for real in subprocesses:
+``ganbench new-plugin`` → ``pip install -e`` → ``pytest`` (the conformance kit) → ``ganbench run``
+beside the first-party ``gan``. The same for plugins/example-thirdparty, which is not in
+plugins/requirements.txt and must be found with no configuration once installed.
+
+The packages are installed into this venv (offline: no deps, no build isolation) and uninstalled
+when the module ends, so the venv stays clean.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ganbench.store import Store
+
+from .conftest import REPO, cli_env
+
+pytestmark = pytest.mark.slow
+
+SUITE = """
+name: plugin-author-e2e
+seeds: 1
+device: cpu
+batch_size: 32
+budget: {{steps: 30}}
+eval: {{n_samples: 300}}
+datasets:
+{datasets}
+{metrics}
+models:
+  - model: gan
+    packs: [1, 2]
+    hparams: {{g_hidden: 32, d_hidden: 16, g_layers: 2, d_layers: 2}}
+{models}
+"""
+
+
+def ganbench(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "ganbench.cli", *args], capture_output=True, text=True,
+                          env=cli_env(), cwd=cwd, timeout=600)
+
+
+def run_pytest(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
+                          capture_output=True, text=True, env=cli_env(), cwd=cwd, timeout=600)
+
+
+def run_suite(tmp_path: Path, text: str) -> tuple[subprocess.CompletedProcess, Path]:
+    suite = tmp_path / "suite.yaml"
+    suite.write_text(text)
+    out = tmp_path / "out"
+    return ganbench("run", str(suite), "--out", str(out), "--no-report"), out
+
+
+def test_new_plugin_written_tested_installed_and_benchmarked(tmp_path, installed):
+    res = ganbench("new-plugin", "ganbench-kitdemo", "--dir", str(tmp_path))
+    assert res.returncode == 0, res.stderr
+    pkg = tmp_path / "ganbench-kitdemo"
+    assert {"pyproject.toml", "README.md", ".gitignore"} <= {p.name for p in pkg.iterdir()}
+    assert (pkg / "ganbench_kitdemo" / "plugin.py").is_file()
+    assert '[project.entry-points.ganbench]\nganbench_kitdemo = "ganbench_kitdemo.plugin"' in (pkg / "pyproject.toml").read_text()
+
+    installed(pkg, "ganbench-kitdemo")
+
+    tests = run_pytest(cwd=pkg)  # the package's own test file: the conformance kit
+    assert tests.returncode == 0, tests.stdout + tests.stderr
+    assert "11 passed" in tests.stdout, tests.stdout
+
+    listing = ganbench("plugins")
+    assert "kitdemo" in listing.stdout and "ganbench-kitdemo" in listing.stdout, listing.stdout
+
+    run, out = run_suite(tmp_path, SUITE.format(
+        datasets="  - {name: mog-ring8, params: {n_samples: 2000}}", metrics="",
+        models="  - model: kitdemo\n    packs: [1, 2]"))
+    assert run.returncode == 0, run.stdout + run.stderr
+    with Store.open(out, create=False) as store:
+        runs, final = store.runs(), store.metrics(final_only=True)
+    assert sorted(runs.model.unique()) == ["gan", "kitdemo"]
+    assert (runs.status == "done").all() and len(runs) == 4
+    assert {"modes", "hq_share", "reverse_kl"} <= set(final.name)
+
+
+def test_example_thirdparty_found_without_configuration(tmp_path, installed):
+    example = REPO / "plugins" / "example-thirdparty"
+    before = ganbench("plugins")
+    assert "rsgan" not in before.stdout  # not installed by plugins/requirements.txt
+    installed(example, "ganbench-example-relativistic")
+
+    listing = ganbench("plugins")
+    assert listing.returncode == 0, listing.stdout + listing.stderr
+    assert "rsgan" in listing.stdout and "ragan" in listing.stdout
+    assert "ganbench-example-relativistic" in listing.stdout
+    assert "datasets" in listing.stdout  # counts line
+
+    kit = run_pytest("--ganbench-plugin=relativistic", "-k", "not improves", cwd=tmp_path)
+    assert kit.returncode == 0, kit.stdout + kit.stderr
+    assert "20 passed" in kit.stdout, kit.stdout  # 10 checks x 2 models, collected from the option alone
+
+    run, out = run_suite(tmp_path, SUITE.format(
+        datasets="  - {name: mog-ring8, params: {n_samples: 2000}}\n  - {name: two-moons, params: {n_samples: 2000}}",
+        metrics="metrics: [mog-modes, sliced-wasserstein]",
+        models="  - model: rsgan\n    hparams: {g_hidden: 32, d_hidden: 32}\n  - model: ragan\n    hparams: {g_hidden: 32, d_hidden: 32}"))
+    assert run.returncode == 0, run.stdout + run.stderr
+    with Store.open(out, create=False) as store:
+        runs, metrics = store.runs(), store.metrics()
+    assert set(runs.model) == {"gan", "rsgan", "ragan"} and (runs.status == "done").all()
+    assert set(runs.dataset) == {"mog-ring8", "two-moons"}
+    swd = metrics[metrics.name == "swd"]
+    assert len(swd) and swd.value.notna().all() and (swd.value > 0).all()
+    moons_runs = set(runs[runs.dataset == "two-moons"].run_id)
+    assert moons_runs <= set(swd.run_id)
