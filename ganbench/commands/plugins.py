@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ganbench.commands import add_parser
@@ -34,8 +35,8 @@ def cmd_plugins(args: argparse.Namespace) -> int:
     console.print(table)
     broken = [p for p in reg.plugins if p.broken]
     for p in broken:
-        console.print(f"[red]broken[/] plugin {p.name!r} ({p.distribution or '?'} {p.version or ''}): {p.error}",
-                      highlight=False, markup=False)
+        detail = escape(f"plugin {p.name!r} ({p.distribution or '?'} {p.version or ''}): {p.error}")
+        console.print(f"[red]broken[/] {detail}", highlight=False)
     for problem in reg.problems:
         if not any(p.name in problem for p in broken):
             console.print(f"[yellow]warning:[/] {problem}", highlight=False)
