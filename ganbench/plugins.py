@@ -175,7 +175,9 @@ def load_registry(extra_plugins: Iterable[ModuleType | object | str] = ()) -> Re
             if not api_compatible(spec.api_version):
                 msg = (
                     f"model {spec.name!r} targets plugin API {spec.api_version}, "
-                    f"ganbench provides {API_VERSION}"
+                    f"ganbench {_core_version()} provides {API_VERSION}: install a release of "
+                    f"{owner.distribution or owner.name} written for API {API_VERSION.split('.')[0]}.x, "
+                    f"or a ganbench that provides API {str(spec.api_version).split('.')[0]}.x"
                 )
                 owner.error = owner.error or msg
                 problems.append(f"plugin {owner.name!r}: {msg}")
