@@ -69,7 +69,7 @@ models:
   - {model: gan, hparams: {g_hidden: 16, d_hidden: 8, g_layers: 2, d_layers: 2}}
   - {model: raises-in-step}
   - {model: exits}
-  - {model: hangs, timeout_s: 15}
+  - {model: hangs, timeout_s: 8}
 """
 
 
@@ -82,7 +82,7 @@ def test_ray_records_crashes_and_hangs(ray_session, write_suite, tmp_path, broke
     assert by_model["gan"].status == "done", by_model["gan"].error
     assert "train_step raised RuntimeError at step 3" in by_model["raises-in-step"].error
     assert by_model["exits"].status == "failed" and "Ray task failed after 1 retries" in by_model["exits"].error
-    assert "timed out after 15 s" in by_model["hangs"].error
+    assert "timed out after 8 s" in by_model["hangs"].error
     with Store.open(tmp_path / "o") as s:
         assert s.integrity_ok()
         assert dict(zip(s.runs()["model"], s.runs()["status"])) == {
