@@ -43,8 +43,7 @@ class AdversarialModel:
         if self.d_steps_per_g_step < 1:
             raise ValueError(f"{self.name}: hparam n_dis must be >= 1, got {self.d_steps_per_g_step}")
         self.loss = get_loss(str(ctx.hp("loss", self.default_loss)))
-        self.rng = torch.Generator(device=self.device)
-        self.rng.manual_seed(int(ctx.seed))
+        self.rng = ctx.rng("latents")  # the model's own stream for training latents/noise
         with torch.random.fork_rng(devices=[]):  # same seed -> same initial weights, global RNG untouched
             torch.manual_seed(int(ctx.seed))
             G, D = self.build_networks(ctx)
