@@ -33,6 +33,9 @@ class Capabilities:
     """The model builds D for ``ctx.pack`` concatenated samples (PacGAN)."""
     min_resolution: int | None = None
     max_resolution: int | None = None
+    compile_safe: bool = False
+    """``train_step`` has static shapes and no host sync inside; the harness may capture it with
+    ``torch.compile`` (CUDA graphs on a GPU) when the suite asks for ``compile: true``."""
 
     def describe(self) -> str:
         parts = ["/".join(self.data_kinds)]
@@ -93,6 +96,13 @@ class GANModel(Protocol):
     it. It receives ``real`` with ``d_steps_per_g_step * batch_size * pack`` samples (the harness
     reads the optional attribute ``d_steps_per_g_step``, default 1) and returns scalar losses.
     ``sample`` returns ``n`` samples of ``data_shape``; images in [-1, 1].
+
+    ``state_dict()`` is what checkpoints save (resume after a crash): it must hold everything the
+    rest of training depends on (networks, optimizers, and the ``get_state()`` of any
+    ``torch.Generator`` the model draws from, e.g. :meth:`BuildContext.rng`), and only tensors in
+    plain containers (dict, list, tuple, str, int, float, bool, None), because checkpoints are
+    loaded with ``torch.load(weights_only=True)``, never with full pickle. ``load_state_dict``
+    restores it into a freshly built model. torch's global RNG is saved by the harness.
     """
 
     def train_step(self, real: torch.Tensor, labels: torch.Tensor | None) -> Mapping[str, float]: ...

@@ -133,6 +133,8 @@ class Suite(_Strict):
     metrics: list[str] | None = Field(None, description="metric families to run (default: all that apply)")
     data_root: str | None = None
     deterministic: bool = Field(False, description="torch deterministic algorithms (slower, reproducible)")
+    compile: bool = Field(False, description="capture train_step with torch.compile (CUDA graphs on GPU) for "
+                          "plugins that declare compile_safe; falls back to eager by itself")
     timeout_s: float | None = Field(None, gt=0, description="per-run time limit, enforced by --isolate and Ray")
     checkpoint_every: int | None = Field(None, ge=0, description="checkpoint every N steps (0: never; default once a minute)")
     num_cpus: float = Field(1, gt=0, description="CPUs each run reserves on Ray")
@@ -186,6 +188,7 @@ class RunSpec:
     metrics: list[str] | None
     device: str
     deterministic: bool = False
+    compile: bool = False
     data_root: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     timeout_s: float | None = None
@@ -211,6 +214,7 @@ class RunSpec:
             "metrics": self.metrics,
             "device": self.device,
             "deterministic": self.deterministic,
+            "compile": self.compile,
         }
 
 
@@ -266,8 +270,16 @@ def load_suite(path: str | Path) -> Suite:
 
 
 def suite_hash(suite: Suite) -> str:
-    """Identifies the benchmark definition (for baselines): same hash, comparable numbers."""
-    blob = json.dumps(suite.model_dump(mode="json", exclude={"check"}), sort_keys=True)
+    """Identifies the benchmark definition (for baselines): same hash, comparable numbers.
+
+    Fields at their defaults are left out, so a new optional suite field does not change the hash
+    of every existing suite; ``check`` (tolerances), ``vectorize`` and ``compile`` (how runs execute,
+    not what they compute) are never part of it.
+    """
+    blob = json.dumps(
+        suite.model_dump(mode="json", exclude={"check", "vectorize", "compile"}, exclude_defaults=True),
+        sort_keys=True,
+    )
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
@@ -360,6 +372,7 @@ def build_matrix(
                             metrics=suite.metrics,
                             device=device or suite.device,
                             deterministic=suite.deterministic,
+                            compile=suite.compile,
                             data_root=suite.data_root,
                             timeout_s=m.timeout_s or suite.timeout_s,
                             checkpoint_every=suite.checkpoint_every,

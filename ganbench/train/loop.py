@@ -33,6 +33,7 @@ from ganbench.suite import RunSpec
 from ganbench.train.batches import DeviceBatcher
 from ganbench.train.budget import BudgetMeter
 from ganbench.train.checkpoint import Checkpointer
+from ganbench.train.compiled import TrainStep
 from ganbench.train.packing import real_per_step
 from ganbench.train.seeding import generator, seed_everything
 
@@ -163,6 +164,7 @@ class RunLoop:
         self.plugin = f"{owner.distribution or owner.name} {owner.version or ''}".strip() if owner else None
         self.who = _who(self.spec, self.plugin)
         self.meter: BudgetMeter | None = None
+        self.step_mode = "eager"
 
     # -- evaluation -----------------------------------------------------------------------
     def evaluate(self, model: Any, meter: BudgetMeter, final: bool) -> dict[str, float]:
@@ -198,7 +200,9 @@ class RunLoop:
             values["train_samples_per_s"] = MetricValue(
                 meter.real_samples / max(meter.seconds, 1e-9), "higher", note="real samples through D per training second"
             )
-            values["train_steps_per_s"] = MetricValue(meter.steps / max(meter.seconds, 1e-9), "higher")
+            values["train_steps_per_s"] = MetricValue(
+                meter.steps / max(meter.seconds, 1e-9), "higher", note=f"train_step: {self.step_mode}"
+            )
             if self.device.type == "cuda":
                 values["peak_mem_mb"] = MetricValue(torch.cuda.max_memory_allocated(self.device) / 2**20, "lower")
             self._store_samples(samples, labels)
@@ -277,11 +281,12 @@ class RunLoop:
         if self.checkpoint:  # resume: model, RNGs, data position, budget, schedule, history
             next_point[0] = self.checkpoint.restore(model, batcher, meter, next_point[0])
         last_losses: Mapping[str, float] = {}
+        train_step = TrainStep(model, run.compile, self.spec.capabilities.compile_safe, device)
         while not meter.exhausted:
             real, labels = batcher.next(per_step)
             t0 = time.perf_counter()
             try:
-                losses = model.train_step(real, labels if self.spec.capabilities.conditional else None)
+                losses = train_step(real, labels if self.spec.capabilities.conditional else None)
             except Exception as exc:
                 raise RunFailure(
                     f"{self.who}: train_step raised {type(exc).__name__} at step {meter.steps + 1}: {exc}"
@@ -289,6 +294,7 @@ class RunLoop:
             if run.budget.kind == "seconds":
                 _sync(device)
             meter.add(real_samples=per_step, seconds=time.perf_counter() - t0)
+            self.step_mode = train_step.mode
             last_losses = self._check_losses(losses, meter.steps)
             if self._eval_due(meter, next_point) and not meter.exhausted:
                 self.evaluate(model, meter, final=False)

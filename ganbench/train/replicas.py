@@ -90,6 +90,8 @@ class ReplicaLoop:
             trainer = self.spec.build_replicas(models)
         except Exception as exc:
             raise RunFailure(f"{lead.who}: build_replicas raised {type(exc).__name__}: {exc}") from exc
+        for i in alive:
+            self.loops[i].step_mode = f"vectorized ({len(alive)} replicas in one batched model)"
         d_steps = int(getattr(trainer, "d_steps_per_g_step", 1))
         per_step = real_per_step(ctx, d_steps)
         batchers = [DeviceBatcher(self.loops[i].dataset, generator(self.loops[i].run.seed, "data-order")) for i in alive]

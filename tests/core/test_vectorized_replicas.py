@@ -75,3 +75,32 @@ def test_vectorize_field_validated(write_suite):
 
     with pytest.raises(SuiteError, match="vectorize"):
         load_suite(write_suite(SUITE + "vectorize: 0\n"))
+
+
+def test_compile_falls_back_to_eager_and_says_so(monkeypatch):
+    """A failing torch.compile never fails the run: the step runs eagerly and the mode says why."""
+    import torch
+
+    from ganbench.train.compiled import TrainStep
+
+    class M:
+        calls = 0
+
+        def train_step(self, real, labels):
+            M.calls += 1
+            return {"loss": float(real.sum())}
+
+    def broken_compile(fn, **kw):
+        def run(*a, **k):
+            raise RuntimeError("inductor exploded")
+
+        return run
+
+    monkeypatch.setattr(torch, "compile", broken_compile)
+    step = TrainStep(M(), want_compile=True, safe=True, device=torch.device("cpu"))
+    assert step.mode.startswith("compiled")
+    assert step(torch.ones(3), None) == {"loss": 3.0}
+    assert step.mode == "eager (compile failed: RuntimeError)" and M.calls == 1
+    unsafe = TrainStep(M(), want_compile=True, safe=False, device=torch.device("cpu"))
+    assert "does not declare compile_safe" in unsafe.mode
+    assert TrainStep(M(), want_compile=False, safe=True, device=torch.device("cpu")).mode == "eager"

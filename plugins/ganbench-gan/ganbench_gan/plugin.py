@@ -35,7 +35,7 @@ def ganbench_models() -> list[ModelSpec]:
             version=__version__,
             description="Original GAN: MLP generator (BN+ReLU), maxout discriminator; minimax or non-saturating G loss",
             paper="Goodfellow et al., Generative Adversarial Nets, NeurIPS 2014",
-            capabilities=Capabilities(data_kinds=("vector",), conditional=False, packing=True),
+            capabilities=Capabilities(data_kinds=("vector",), conditional=False, packing=True, compile_safe=True),
             defaults=DEFAULTS,
             build_replicas=build_replicas,
         )
