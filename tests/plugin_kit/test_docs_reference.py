@@ -1,0 +1,61 @@
+"""The docs stay in step with the code: every suite field is in docs/suites.md, every hook's
+docstring and every kit check are in docs/plugin-guide.md, and relative links resolve."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from ganbench import hookspecs
+from ganbench.suite import Budget, CheckConfig, DatasetEntry, EvalConfig, ModelEntry, Suite
+from ganbench.testing import CHECKS
+
+from .conftest import REPO
+
+DOCS = REPO / "docs"
+
+
+def section(text: str, heading: str) -> str:
+    """The text of a ``## heading`` section (up to the next ``## ``)."""
+    m = re.search(rf"^## {re.escape(heading)}\s*$(.*?)(?=^## |\Z)", text, re.M | re.S)
+    assert m, f"docs/suites.md has no '## {heading}' section"
+    return m.group(1)
+
+
+@pytest.mark.parametrize("model, heading", [
+    (Suite, "Top level"), (Budget, "budget"), (EvalConfig, "eval"), (DatasetEntry, "datasets"),
+    (ModelEntry, "models"), (CheckConfig, "check"),
+])
+def test_every_suite_field_is_documented(model, heading):
+    text = section((DOCS / "suites.md").read_text(), heading)
+    missing = [f for f in model.model_fields if f"| `{f}` |" not in text]
+    assert not missing, f"docs/suites.md '## {heading}' lacks a row for field(s) {missing} of {model.__name__}"
+
+
+def test_plugin_guide_covers_hooks_and_checks():
+    guide = (DOCS / "plugin-guide.md").read_text()
+    for name in ("ganbench_models", "ganbench_datasets", "ganbench_metrics"):
+        first_sentence = getattr(hookspecs, name).__doc__.strip().split(".")[0]
+        assert f"`{name}()`" in guide and first_sentence in guide, name
+    for check in CHECKS:
+        assert f"| `{check}` |" in guide, f"kit check {check!r} is not in the plugin guide's table"
+
+
+def test_relative_links_resolve():
+    broken = []
+    pages = [DOCS / n for n in ("README.md", "plugin-guide.md", "suites.md", "metrics.md")]
+    for md in [*pages, REPO / "plugins" / "example-thirdparty" / "README.md"]:
+        for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", md.read_text()):
+            if "://" in target or target.startswith("mailto:"):
+                continue
+            if not (md.parent / target).exists():
+                broken.append(f"{md.relative_to(REPO)} -> {target}")
+    assert not broken, broken
+
+
+def test_docs_index_lists_every_page():
+    index = (DOCS / "README.md").read_text()
+    missing = [p.name for p in DOCS.glob("*.md") if p.name != "README.md" and f"({p.name})" not in index]
+    assert not missing, f"docs/README.md does not link {missing}"
