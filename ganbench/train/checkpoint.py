@@ -47,7 +47,7 @@ class CheckpointError(RuntimeError):
 class CheckpointOptions:
     """How runs checkpoint; executors pass one to every run.
 
-    ``every``: generator steps between checkpoints (``0`` disables them; ``None`` uses the suite's
+    ``every``: generator steps between checkpoints (``0``: write none; ``None`` uses the suite's
     ``checkpoint_every``, else one every :data:`DEFAULT_INTERVAL_S` seconds). ``keep``: leave the
     file after the run finished (otherwise it is removed). ``directory``: where they live
     (executors default it to ``OUT/checkpoints``).
@@ -221,9 +221,10 @@ class Checkpointer:
 
     @classmethod
     def for_run(cls, run: Any, options: CheckpointOptions) -> "Checkpointer | None":
-        """The checkpointer a run gets, or None when checkpoints are off (``every == 0``)."""
+        """The checkpointer a run gets (None without a directory). With ``every == 0`` it writes
+        no checkpoints but still resumes from an existing one and cleans it up."""
         every = options.every if options.every is not None else getattr(run, "checkpoint_every", None)
-        if every == 0 or options.directory is None:
+        if options.directory is None:
             return None
         path = checkpoint_path(options.directory, run.run_id)
         return cls(path, config_digest(run.config()), every=every, keep=options.keep)
@@ -265,6 +266,8 @@ class Checkpointer:
         return int(ck["next_point"])
 
     def due(self, step: int) -> bool:
+        if self.every == 0:
+            return False
         if self.every:
             return step % self.every == 0
         return time.monotonic() - self._last >= self.interval_s

@@ -12,8 +12,8 @@ seeds: 1
 device: cpu
 deterministic: true
 batch_size: 32
-budget: {steps: 40}
-eval: {n_samples: 200, every: 10}
+budget: {steps: 24}
+eval: {n_samples: 200, every: 8}
 datasets:
   - {name: mog-ring8, params: {n_samples: 2000}}
 models:

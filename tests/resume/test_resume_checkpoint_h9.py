@@ -34,52 +34,53 @@ def test_resumed_run_matches_uninterrupted(resume_suite, tmp_path, monkeypatch):
     original = loop_mod.RunLoop._check_losses
 
     def crash_at_23(self, losses, step):
-        if step == 23:
+        if step == 14:
             raise Crash()
         return original(self, losses, step)
 
     out = tmp_path / "crashy"
     monkeypatch.setattr(loop_mod.RunLoop, "_check_losses", crash_at_23)
     with pytest.raises(Crash):
-        run_suite(resume_suite, out, executor=LocalExecutor(CheckpointOptions(every=5)), render=False)
+        run_suite(resume_suite, out, executor=LocalExecutor(CheckpointOptions(every=4)), render=False)
     ckpt = out / "checkpoints" / "gan__mog-ring8__pack1__seed0.pt"
     assert ckpt.exists()
-    assert load_checkpoint(ckpt)["meter"]["steps"] == 20
+    assert load_checkpoint(ckpt)["meter"]["steps"] == 12
     with Store.open(out) as s:
         assert s.run_status("gan__mog-ring8__pack1__seed0") == "running"
 
     monkeypatch.setattr(loop_mod.RunLoop, "_check_losses", original)
-    resumed = run_suite(resume_suite, out, executor=LocalExecutor(CheckpointOptions(every=5)), render=False)
+    resumed = run_suite(resume_suite, out, executor=LocalExecutor(CheckpointOptions(every=4)), render=False)
     assert [o.status for o in resumed.outcomes] == ["done"]
     assert not ckpt.exists(), "a finished run's checkpoint is removed by default"
 
     ref_m, ref_r = comparable(ref.store_path)
     got_m, got_r = comparable(resumed.store_path)
-    assert set(ref_m["step"]) == {10, 20, 30, 40}
+    assert set(ref_m["step"]) == {8, 16, 24}
     pd.testing.assert_frame_equal(ref_m, got_m)
     pd.testing.assert_frame_equal(ref_r, got_r)
     with Store.open(out) as s:
         assert s.integrity_ok()
 
 
-def test_checkpoint_kept_when_asked(resume_suite, tmp_path):
-    res = run_suite(resume_suite, tmp_path / "o", executor=LocalExecutor(CheckpointOptions(every=10, keep=True)), render=False)
-    assert res.outcomes[0].status == "done"
-    ck = load_checkpoint(tmp_path / "o" / "checkpoints" / "gan__mog-ring8__pack1__seed0.pt")
-    assert ck["meter"]["steps"] == 30  # the last one before the budget ran out
-    assert {r[1] for r in ck["history"]} == {10, 20, 30}
-
-
-def test_stale_checkpoint_of_other_config_is_ignored(resume_suite, tmp_path):
+def test_checkpoint_kept_when_asked_and_ignored_after_config_change(resume_suite, tmp_path):
     out = tmp_path / "o"
-    run_suite(resume_suite, out, executor=LocalExecutor(CheckpointOptions(every=10, keep=True)), render=False)
-    text = resume_suite.read_text().replace("g_hidden: 32", "g_hidden: 24")
-    resume_suite.write_text(text)
+    res = run_suite(resume_suite, out, executor=LocalExecutor(CheckpointOptions(every=10, keep=True)), render=False)
+    assert res.outcomes[0].status == "done"
+    ck = load_checkpoint(out / "checkpoints" / "gan__mog-ring8__pack1__seed0.pt")
+    assert ck["meter"]["steps"] == 20  # the last one before the budget ran out
+    assert {r[1] for r in ck["history"]} == {8, 16}
+
+    # the suite changes: the old checkpoint must not be resumed into the new config
+    resume_suite.write_text(resume_suite.read_text().replace("g_hidden: 32", "g_hidden: 24"))
     with Store.open(out) as s:  # force a rerun of the (changed) run
         s.upsert_run("gan__mog-ring8__pack1__seed0", status="failed")
     res = run_suite(resume_suite, out, executor=LocalExecutor(CheckpointOptions(every=0)), render=False)
     assert res.outcomes[0].status == "done", res.outcomes[0].error
-    assert res.outcomes[0].steps == 40
+    assert res.outcomes[0].steps == 24
+    assert not (out / "checkpoints" / "gan__mog-ring8__pack1__seed0.pt").exists(), "the stale one was discarded"
+    with Store.open(out) as s:
+        steps = sorted(set(s.metrics()["step"]))
+    assert steps == [8, 16, 24], "no history of the stale run survives"
 
 
 def test_rng_state_roundtrip_through_weights_only(tmp_path):
