@@ -18,6 +18,9 @@ COMMANDS = (
     "report",
     "plugins",
     "datasets",
+    "baseline",
+    "check",
+    "bench",
     "new-plugin",
 )
 
