@@ -58,6 +58,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="local: in this process (default); ray: every run a Ray task (needs ganbench[ray])")
     x.add_argument("--max-concurrent", type=_positive_int, metavar="N", help="ray: at most N runs at once (default: the cluster's CPUs)")
     x.add_argument("--ray-address", metavar="ADDR", help="ray: connect to this cluster (e.g. ray://head:10001) instead of starting one")
+    x.add_argument("--vectorize", type=_positive_int, metavar="N",
+                   help="local: train up to N seeds of one model config as one batched model when the plugin "
+                   "supports it (overrides the suite's `vectorize`; docs/vectorized.md)")
     x.add_argument("--isolate", action="store_true",
                    help="local: each run in its own worker process, killed at the suite's timeout_s; crashes fail only that run")
     x.add_argument("--checkpoint-every", type=_nonneg_int, metavar="N",
@@ -147,6 +150,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         result = run_suite(
             args.suite, args.out, seeds=args.seeds, budget=budget, device=args.device, executor=executor,
+            vectorize=args.vectorize,
             progress=on_progress, on_start=on_start, on_done=on_done, render=not args.no_report,
         )
     except (RayUnavailable, ConnectionError) as exc:  # Ray missing, or --ray-address unreachable
