@@ -178,7 +178,8 @@ class FeatureExtractorMnistCNN(FeatureExtractorBase):
             raise ValueError(f"{self.name}: expects uint8 (N, 1, H, W) images, got {x.dtype} {tuple(x.shape)}")
         xf = x.float().div(127.5).sub(1.0)
         feats = self.evaluator.features(xf)
-        out = {"128": feats, "logits": self.evaluator.fc2(feats)}  # eval mode: dropout is identity
+        head = getattr(self.evaluator, "fc2", None)  # eval mode: dropout is identity, so logits = fc2(features)
+        out = {"128": feats, "logits": head(feats) if head is not None else self.evaluator.logits(xf)}
         return tuple(out[k].float() for k in self.features_list)
 
 
