@@ -86,6 +86,9 @@ class LocalExecutor:
     ) -> list[RunOutcome]:
         from ganbench.executors.base import checkpoint_options
 
+        runs = list(runs)
+        if any(r.timeout_s for r in runs):
+            log.warning("timeout_s is only enforced with --isolate or --executor ray; runs here cannot be interrupted")
         cache = DatasetCache()
         ckpt = checkpoint_options(self.checkpoints, store)
         outcomes = []
