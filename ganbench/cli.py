@@ -18,6 +18,7 @@ COMMANDS = (
     "report",
     "plugins",
     "datasets",
+    "data",
     "baseline",
     "check",
     "bench",

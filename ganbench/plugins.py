@@ -27,6 +27,10 @@ GROUP = "ganbench"
 BUILTIN_MODULES = (
     "ganbench.data.gaussians",
     "ganbench.metrics.modes",
+    "ganbench.data.mnist",
+    "ganbench.data.stacked_mnist",
+    "ganbench.data.cifar",
+    "ganbench.metrics.stacked_modes",
     "ganbench.metrics.fidelity",
 )
 

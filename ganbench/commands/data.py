@@ -1,0 +1,52 @@
+"""``ganbench data prepare NAME``: fetch or build the files a dataset provider needs.
+
+For MNIST (and stacked MNIST, which is built from it) this also trains the MNIST evaluator the
+mode metrics use, once, into the data root.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from rich.console import Console
+
+from ganbench.commands import add_parser
+from ganbench.data import default_root
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = add_parser(sub, "data", "prepare dataset files (download, build the MNIST evaluator)",
+                   "Dataset file management. `ganbench data prepare NAME` downloads a dataset with "
+                   "torchvision when online and, for mnist/stacked-mnist, trains the MNIST evaluator "
+                   "(about a minute on CPU). Offline, put the files where `ganbench datasets` says.")
+    dsub = p.add_subparsers(dest="data_command", metavar="SUBCOMMAND")
+    prep = dsub.add_parser("prepare", help="fetch or build the files of a dataset",
+                           description="Fetch or build the files of dataset NAME under the data root.")
+    prep.add_argument("name", help="dataset name (see `ganbench datasets`)")
+    prep.add_argument("--root", type=Path, help="data root (default: $GANBENCH_DATA or ~/.cache/ganbench/data)")
+    prep.set_defaults(func=cmd_prepare)
+    p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
+
+
+def cmd_prepare(args: argparse.Namespace) -> int:
+    from ganbench.plugins import UnknownDatasetError, load_registry
+
+    err = Console(stderr=True)
+    root = (args.root or default_root()).expanduser()
+    reg = load_registry()
+    try:
+        spec = reg.dataset(args.name)
+    except UnknownDatasetError as exc:
+        err.print(f"error: {exc}", highlight=False, markup=False)
+        return 2
+    if spec.prepare is None:
+        Console().print(f"{args.name}: nothing to prepare (generated on the fly)")
+        return 0
+    try:
+        spec.prepare(root)
+    except Exception as exc:
+        err.print(f"error: {args.name}: {exc}", highlight=False, markup=False)
+        return 1
+    Console().print(f"{args.name}: ready under {root}", highlight=False)
+    return 0

@@ -1,0 +1,228 @@
+"""The MNIST evaluator: a small CNN that ganbench trains itself, used to label generated digits.
+
+Mode counting on (stacked) MNIST needs a digit classifier; the papers used a CNN of "2 conv
+32/64 + dense 128 + dropout" at about 99.25 % test accuracy. Shipping weights is not possible
+offline, so ganbench trains one from a fixed seed (about a minute on 2 CPU cores), saves it
+atomically under the data root with its test accuracy and a SHA-256 of its weights, and loads it
+with ``torch.load(weights_only=True)``, checking the hash. Reports show its accuracy beside every
+number it produced.
+
+Architecture (v1): conv 3x3 32 + ReLU + maxpool 2, conv 3x3 64 + ReLU + maxpool 2, dropout 0.25,
+dense 128 + ReLU (the 128-d ``features``), dropout 0.5, dense 10 (``logits``). The pooling after
+each conv (rather than once after both, as in the Keras example) makes it 2.6x cheaper on CPU at
+the same accuracy. Input: ``(N, 1, 28, 28)`` in [-1, 1]; 32x32 inputs are center-cropped to 28x28,
+the inverse of the 2-pixel padding the 32x32 datasets use.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import os
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+log = logging.getLogger(__name__)
+
+EVALUATOR_NAME = "ganbench-mnist-cnn"
+FORMAT_VERSION = 1
+MIN_ACCURACY = 0.99
+TRAIN_SEED = 20160601
+EPOCHS = 3
+BATCH = 128
+LR = 2e-3
+
+
+class EvaluatorMissing(FileNotFoundError):
+    """No evaluator checkpoint under the data root."""
+
+
+class EvaluatorCorrupt(ValueError):
+    """An evaluator checkpoint that cannot be read or fails its content hash."""
+
+
+def evaluator_path(root: Path) -> Path:
+    return Path(root).expanduser() / "evaluators" / f"{EVALUATOR_NAME}-v{FORMAT_VERSION}.pt"
+
+
+class MnistEvaluator(nn.Module):
+    """Digit classifier with a 128-d penultimate layer (``features``) for feature-based metrics."""
+
+    feature_dim = 128
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 32, 3, padding=1)
+        self.conv2 = nn.Conv2d(32, 64, 3, padding=1)
+        self.fc1 = nn.Linear(64 * 7 * 7, 128)
+        self.fc2 = nn.Linear(128, 10)
+        self.drop1 = nn.Dropout(0.25)
+        self.drop2 = nn.Dropout(0.5)
+        self.test_accuracy: float = float("nan")
+        self.sha256: str = ""
+
+    @staticmethod
+    def _prep(x: torch.Tensor) -> torch.Tensor:
+        if x.ndim != 4 or x.shape[1] != 1 or x.shape[-1] not in (28, 32) or x.shape[-2] != x.shape[-1]:
+            raise ValueError(f"{EVALUATOR_NAME} expects (N, 1, 28|32, 28|32) images, got {tuple(x.shape)}")
+        if x.shape[-1] == 32:
+            x = x[..., 2:30, 2:30]  # undo the 2-pixel padding of the 32x32 datasets
+        return x.float()
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """The 128-d penultimate activations (after ReLU, before the last dropout)."""
+        x = self._prep(x)
+        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
+        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
+        x = self.drop1(x).flatten(1)
+        return F.relu(self.fc1(x))
+
+    def logits(self, x: torch.Tensor) -> torch.Tensor:
+        return self.fc2(self.drop2(self.features(x)))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.logits(x)
+
+    @torch.no_grad()
+    def predict(self, x: torch.Tensor, batch: int = 4096) -> torch.Tensor:
+        """Predicted digits, in chunks (eval mode)."""
+        was = self.training
+        self.eval()
+        try:
+            return torch.cat([self.logits(x[i : i + batch]).argmax(1) for i in range(0, x.shape[0], batch)])
+        finally:
+            self.train(was)
+
+
+def weights_hash(state: dict[str, torch.Tensor]) -> str:
+    """SHA-256 over the names, shapes and bytes of the weights (independent of pickling)."""
+    h = hashlib.sha256()
+    for name in sorted(state):
+        t = state[name].detach().cpu().contiguous()
+        h.update(name.encode())
+        h.update(str(tuple(t.shape)).encode())
+        h.update(t.numpy().tobytes())
+    return h.hexdigest()
+
+
+def _atomic_save(obj: object, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    buf = io.BytesIO()
+    torch.save(obj, buf)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(buf.getvalue())
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+_cache: dict[tuple, MnistEvaluator] = {}
+_lock = threading.Lock()
+
+
+def load_evaluator(root: Path, device: torch.device | str = "cpu") -> MnistEvaluator:
+    """The trained evaluator, loaded once per process and device (weights_only, hash checked)."""
+    path = evaluator_path(root)
+    fix = "run `ganbench data prepare mnist`"
+    if not path.is_file():
+        raise EvaluatorMissing(f"MNIST evaluator {path} not found; {fix} to train it (about a minute on CPU)")
+    device = torch.device(device)
+    st = path.stat()
+    key = (str(path.resolve()), st.st_mtime_ns, st.st_size, str(device))
+    with _lock:
+        if key in _cache:
+            return _cache[key]
+        try:
+            ckpt = torch.load(path, map_location="cpu", weights_only=True)
+            state, acc, digest = ckpt["state_dict"], float(ckpt["test_accuracy"]), str(ckpt["sha256"])
+            if int(ckpt.get("format", 0)) != FORMAT_VERSION:
+                raise ValueError(f"format {ckpt.get('format')!r}, expected {FORMAT_VERSION}")
+        except Exception as exc:
+            raise EvaluatorCorrupt(f"MNIST evaluator {path} is unreadable ({type(exc).__name__}: {exc}); delete it and {fix}") from None
+        actual = weights_hash(state)
+        if actual != digest:
+            raise EvaluatorCorrupt(
+                f"MNIST evaluator {path} fails its content hash (stored {digest[:12]}…, actual {actual[:12]}…); "
+                f"delete it and {fix}"
+            )
+        model = MnistEvaluator()
+        model.load_state_dict(state)
+        model.test_accuracy, model.sha256 = acc, digest
+        model.eval().requires_grad_(False)
+        _cache[key] = model.to(device)
+        return _cache[key]
+
+
+def train_evaluator(root: Path, device: torch.device | str = "cpu", progress: bool = True) -> MnistEvaluator:
+    """Train the evaluator from a fixed seed on the MNIST training set and save it atomically.
+
+    Raises if the test accuracy ends below 99 %, so a bad evaluator never reaches a report.
+    """
+    from ganbench.data.mnist import load_split
+
+    device = torch.device(device)
+    root = Path(root).expanduser()
+    xtr, ytr = load_split(root, "mnist", "train")
+    xte, yte = load_split(root, "mnist", "test")
+    to_x = lambda u8: u8.unsqueeze(1).float().div(127.5).sub(1.0).to(device)  # noqa: E731
+    xtr, xte, ytr, yte = to_x(xtr), to_x(xte), ytr.to(device), yte.to(device)
+
+    torch.manual_seed(TRAIN_SEED)
+    g = torch.Generator().manual_seed(TRAIN_SEED)
+    model = MnistEvaluator().to(device)
+    opt = torch.optim.Adam(model.parameters(), lr=LR)
+    steps_per_epoch = (xtr.shape[0] + BATCH - 1) // BATCH
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=LR, total_steps=EPOCHS * steps_per_epoch)
+    bar = None
+    if progress:
+        from rich.progress import Progress
+
+        bar = Progress(transient=True)
+        bar.start()
+        task = bar.add_task(f"training {EVALUATOR_NAME}", total=EPOCHS * steps_per_epoch)
+    t0 = time.perf_counter()
+    try:
+        model.train()
+        for _ in range(EPOCHS):
+            perm = torch.randperm(xtr.shape[0], generator=g).to(device)
+            for i in range(0, xtr.shape[0], BATCH):
+                idx = perm[i : i + BATCH]
+                loss = F.cross_entropy(model(xtr[idx]), ytr[idx])
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                opt.step()
+                sched.step()
+                if bar is not None:
+                    bar.advance(task)
+    finally:
+        if bar is not None:
+            bar.stop()
+    acc = float((model.predict(xte) == yte).float().mean())
+    log.info("%s: test accuracy %.2f%% after %.0f s", EVALUATOR_NAME, 100 * acc, time.perf_counter() - t0)
+    if acc < MIN_ACCURACY:
+        raise RuntimeError(f"{EVALUATOR_NAME} reached only {100 * acc:.2f}% test accuracy (< {100 * MIN_ACCURACY:.0f}%)")
+    state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+    digest = weights_hash(state)
+    _atomic_save({"format": FORMAT_VERSION, "name": EVALUATOR_NAME, "state_dict": state,
+                  "test_accuracy": acc, "sha256": digest}, evaluator_path(root))
+    return load_evaluator(root, device)
+
+
+def ensure_evaluator(root: Path, device: torch.device | str = "cpu", progress: bool = True) -> MnistEvaluator:
+    """Load the evaluator, training it first when it does not exist yet."""
+    try:
+        return load_evaluator(root, device)
+    except EvaluatorMissing:
+        return train_evaluator(root, device, progress)
