@@ -74,8 +74,7 @@ def test_all_sections_render_with_their_data(demo):
     html, scan = demo
     assert {"setup", "leaderboard", "ablation", "curves", "samples", "truncation", "throughput", "runs"} <= scan.ids
     assert scan.tables == {"mnist": 2, "mog-ring8": 3}  # gan p1, gan p2, and the failed model's row
-    assert "PacGAN2" not in html or "PacGAN2 (paper)" in html  # paper reference rows for mog-ring8
-    assert "PacGAN4 (paper)" in html and "PacGAN2" in html
+    assert "PacGAN paper, pack 4" in html and "0.982 ± 0.002" in html  # PacGAN Table 1 beside ours
     assert "ganbench-mnist-cnn" in html  # extractor named beside FID
     assert "300 generator steps" in html and "2,500 generated samples" in html
     assert "Test CPU" in html and "1 failed" in html
