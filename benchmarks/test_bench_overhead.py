@@ -146,7 +146,7 @@ def test_bench_overhead_ratio(benchmark, registry, quick, machine, harness_env, 
     ratio = statistics.median(harness) / statistics.median(bare)
     benchmark.extra_info.update(
         machine=machine, steps=steps, batch=BATCH, bare_median_s=statistics.median(bare),
-        harness_median_s=statistics.median(harness), ratio=ratio, goal=GOAL,
+        harness_median_s=statistics.median(harness), ratio=ratio, goal=GOAL, bare_s=bare, harness_s=harness,
         bare_ms_per_step=1000 * statistics.median(bare) / steps,
         harness_ms_per_step=1000 * statistics.median(harness) / steps,
     )
@@ -154,3 +154,24 @@ def test_bench_overhead_ratio(benchmark, registry, quick, machine, harness_env, 
           f"for {steps} steps: ratio {ratio:.3f} (goal <= {GOAL})")
     if not quick:
         assert ratio <= GOAL, f"harness overhead {ratio:.3f}x exceeds the {GOAL}x goal"
+
+
+def test_bench_harness_cost_per_step(benchmark, registry, quick, machine, harness_env, tmp_path, monkeypatch):
+    """What the harness adds per step, isolated: the plugin's train_step replaced by a no-op, so the
+    loop's own work (batch gather, clock, budget, loss checks, checkpoint schedule, progress) is
+    all that is timed. Compare with the cost of one real train_step to get the overhead share."""
+    from ganbench_gan.model import GAN
+
+    store, cache = harness_env
+    steps = 200 if quick else 5000
+    harness_run(registry, store, cache, ARCHS["small"], 5, tmp_path)
+    real_step = bare_loop(registry, _dataset(registry, torch.device("cpu")), ARCHS["small"], 50) / 50
+    monkeypatch.setattr(GAN, "train_step", lambda self, real, labels=None: {"d_loss": 0.0, "g_loss": 0.0})
+    benchmark.group = "overhead-per-step"
+    benchmark.pedantic(harness_run, args=(registry, store, cache, ARCHS["small"], steps, tmp_path),
+                       rounds=2 if quick else 5, iterations=1)
+    per_step = benchmark.stats.stats.median / steps
+    benchmark.extra_info.update(machine=machine, steps=steps, harness_us_per_step=1e6 * per_step,
+                                small_train_step_ms=1e3 * real_step, overhead_share=per_step / real_step)
+    print(f"\nharness cost {1e6 * per_step:.1f} us/step vs a real small train_step of {1e3 * real_step:.2f} ms "
+          f"({100 * per_step / real_step:.2f} %)")

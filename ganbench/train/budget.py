@@ -18,6 +18,11 @@ class BudgetMeter:
     real_samples: int = 0
     seconds: float = 0.0
 
+    def __post_init__(self) -> None:
+        # read per step by the loop: resolved once (Budget.kind scans its fields on every call)
+        self._kind = self.budget.kind
+        self._amount = self.budget.amount
+
     def add(self, *, real_samples: int, seconds: float) -> None:
         self.steps += 1
         self.real_samples += real_samples
@@ -30,16 +35,16 @@ class BudgetMeter:
     @property
     def used(self) -> float:
         """Budget used, in the budget's own unit."""
-        kind = self.budget.kind
+        kind = self._kind
         return float(self.steps if kind == "steps" else self.kimg if kind == "kimg" else self.seconds)
 
     @property
     def fraction(self) -> float:
-        return min(1.0, self.used / self.budget.amount)
+        return min(1.0, self.used / self._amount)
 
     @property
     def exhausted(self) -> bool:
-        return self.used >= self.budget.amount
+        return self.used >= self._amount
 
     def state(self) -> dict[str, float]:
         return {"steps": self.steps, "real_samples": self.real_samples, "seconds": self.seconds}
