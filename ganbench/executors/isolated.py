@@ -39,7 +39,7 @@ from ganbench.train.loop import RunOutcome
 log = logging.getLogger(__name__)
 
 POLL_S = 0.2
-PRELOAD = ["torch", "ganbench.executors.local", "ganbench.plugins"]
+PRELOAD = ["torch", "ganbench.executors.local", "ganbench.executors._warm"]
 KILL_GRACE_S = 5.0
 
 

@@ -40,3 +40,15 @@ def comparable(store_path: Path):
         m[["run_id", "step", "name", "value", "final"]].sort_values(["run_id", "step", "name"]).reset_index(drop=True),
         runs[["run_id", "status", "steps"]].sort_values("run_id").reset_index(drop=True),
     )
+
+
+@pytest.fixture(autouse=True)
+def _one_torch_thread():
+    """Tiny models gain nothing from a second thread, and on a busy machine OpenMP threads that
+    wait on each other make runs 20x slower; one thread keeps these tests fast everywhere."""
+    import torch
+
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
