@@ -273,11 +273,14 @@ def suite_hash(suite: Suite) -> str:
     """Identifies the benchmark definition (for baselines): same hash, comparable numbers.
 
     Fields at their defaults are left out, so a new optional suite field does not change the hash
-    of every existing suite; ``check`` (tolerances), ``vectorize`` and ``compile`` (how runs execute,
-    not what they compute) are never part of it.
+    of every existing suite; ``check`` (tolerances), ``vectorize``, ``compile``, ``timeout_s``,
+    ``checkpoint_every`` and the Ray resources (how runs execute, not what they compute) are never
+    part of it.
     """
+    execution_only = {"check", "vectorize", "compile", "timeout_s", "checkpoint_every", "num_cpus", "num_gpus"}
+    exclude: dict = {**dict.fromkeys(execution_only, True), "models": {"__all__": {"timeout_s", "num_cpus", "num_gpus"}}}
     blob = json.dumps(
-        suite.model_dump(mode="json", exclude={"check", "vectorize", "compile"}, exclude_defaults=True),
+        suite.model_dump(mode="json", exclude=exclude, exclude_defaults=True),
         sort_keys=True,
     )
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
