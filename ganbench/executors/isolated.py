@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing as mp
+import os
 import sys
 import time
 from multiprocessing.connection import Connection
@@ -52,6 +53,7 @@ def _worker(
     num_threads: int,
 ) -> None:
     """Child process entry point: rebuild the registry, execute the run, report through ``conn``."""
+    _exit_with_driver(conn)
     for p in reversed(sys_path):  # plugins importable in the driver are importable here
         if p not in sys.path:
             sys.path.insert(0, p)
@@ -76,6 +78,27 @@ def _worker(
     )
     send(("outcome", outcome))
     conn.close()
+
+
+def _exit_with_driver(conn: Connection) -> None:
+    """Exit this worker as soon as the driver is gone (its end of the pipe closes), so a killed
+    ``ganbench run`` leaves no hung plugin behind. A thread waits for the pipe's error event;
+    it fires even while the main thread sleeps or hangs in native code that released the GIL."""
+    import select
+    import threading
+
+    if not hasattr(select, "poll"):
+        return
+    poller = select.poll()
+    poller.register(conn.fileno(), select.POLLERR | select.POLLHUP)
+
+    def watch() -> None:
+        while True:
+            for _fd, event in poller.poll():
+                if event & (select.POLLERR | select.POLLHUP):
+                    os._exit(70)
+
+    threading.Thread(target=watch, name="ganbench-driver-watch", daemon=True).start()
 
 
 def _stop(proc: Any) -> None:
