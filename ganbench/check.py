@@ -261,8 +261,10 @@ def compare_metric(group: str, name: str, base: MetricStats, cur: MetricStats | 
     return row
 
 
-def _config_diff(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[str]:
-    return sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
+def _config_diff(a: Mapping[str, Any], b: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+    """Keys whose values differ, and keys only one side has. The latter are only a note: a newer
+    ganbench may record more of a run's config, and that alone must not void every baseline."""
+    return sorted(k for k in set(a) & set(b) if a[k] != b[k]), sorted(set(a) ^ set(b))
 
 
 def compare(store_path: str | Path, baseline: Baseline, baseline_path: str | Path = "", opts: CheckOptions | None = None,
@@ -294,7 +296,9 @@ def compare(store_path: str | Path, baseline: Baseline, baseline_path: str | Pat
         if cur is None:
             rows.append(CheckRow(base.name, "*", "not-comparable", "no finished run of this group in the store"))
             continue
-        diff = _config_diff(base.config, comparable_config(cur.config))
+        diff, one_sided = _config_diff(base.config, comparable_config(cur.config))
+        if one_sided:
+            notes.append(f"{base.name}: run config keys only in the baseline or only now: {', '.join(one_sided)}")
         if diff:
             rows.append(CheckRow(base.name, "*", "not-comparable", f"run config differs in: {', '.join(diff)}"))
             continue

@@ -200,3 +200,13 @@ def test_baseline_refuses_unfinished_store(store_copy):
         store.upsert_run("gan__mog-ring8__pack1__seed0", status="failed", error="boom")
     with pytest.raises(BaselineError, match="seed0 \\(failed\\)"):
         build_baseline(store_copy)
+
+
+def test_config_key_recorded_only_on_one_side_is_a_note(store_copy, check_baseline):
+    """A newer ganbench recording one more config key must not void old baselines."""
+    with Store.open(store_copy) as store:
+        for run_id, cfg in store.runs().set_index("run_id")["config"].items():
+            store.upsert_run(run_id, config={**cfg, "new_setting": 1})
+    result = compare(store_copy, load_baseline(check_baseline))
+    assert result.exit_code == EXIT_OK
+    assert any("new_setting" in n for n in result.notes)
