@@ -5,6 +5,7 @@ from __future__ import annotations
 import ctypes
 import os
 import time
+from pathlib import Path
 
 from ganbench.api import Capabilities, ModelSpec
 from ganbench.hookspecs import hookimpl
@@ -64,6 +65,29 @@ BROKEN = {
 }
 
 
+class DiesOnce(GAN):
+    """Kills its worker process at its 12th step unless ``hparams.marker`` exists (it creates it
+    first), so the retry of a Ray task survives; records in ``<marker>.resumed`` that it was
+    restored from a checkpoint."""
+
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        self.marker = Path(ctx.hp("marker", "dies-once.marker"))
+        self.steps = 0
+
+    def train_step(self, real, labels=None):
+        self.steps += 1
+        if self.steps == 12 and not self.marker.exists():
+            self.marker.write_text("died")
+            os._exit(1)
+        return super().train_step(real, labels)
+
+    def load_state_dict(self, state):
+        super().load_state_dict(state)
+        Path(f"{self.marker}.resumed").write_text("yes")
+
+
 @hookimpl
 def ganbench_models():
-    return [_spec(name, how) for name, how in BROKEN.items()]
+    dies_once = ModelSpec(name="dies-once", build=DiesOnce, version="0.0.1", defaults=SMALL)
+    return [_spec(name, how) for name, how in BROKEN.items()] + [dies_once]

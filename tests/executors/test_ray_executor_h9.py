@@ -88,3 +88,38 @@ def test_ray_records_crashes_and_hangs(ray_session, write_suite, tmp_path, broke
         assert dict(zip(s.runs()["model"], s.runs()["status"])) == {
             "gan": "done", "raises-in-step": "failed", "exits": "failed", "hangs": "failed",
         }
+
+
+DIES_ONCE = """
+name: dies-once
+seeds: 1
+device: cpu
+deterministic: true
+batch_size: 32
+budget: {steps: 24}
+eval: {n_samples: 200, every: 8}
+datasets:
+  - {name: mog-ring8, params: {n_samples: 1000}}
+models:
+  - {model: dies-once, hparams: {marker: MARKER}}
+"""
+
+
+def test_ray_retry_of_a_lost_worker_resumes_from_the_checkpoint(ray_session, write_suite, tmp_path, broken_registry, one_thread):
+    marker = tmp_path / "died.marker"
+    suite = write_suite(DIES_ONCE.replace("MARKER", str(marker)))
+    res = run_suite(
+        suite, tmp_path / "ray", registry=broken_registry, render=False,
+        executor=RayExecutor(max_retries=1, checkpoints=CheckpointOptions(every=5)),
+    )
+    assert [o.status for o in res.outcomes] == ["done"], res.outcomes[0].error
+    assert marker.read_text() == "died", "the first attempt's worker was lost"
+    assert (tmp_path / "died.marker.resumed").exists(), "Ray's retry continued from the checkpoint"
+
+    ref = run_suite(suite, tmp_path / "ref", registry=broken_registry, render=False,
+                    executor=LocalExecutor(CheckpointOptions(every=0)))  # marker exists: no death
+    rm, rr = _comparable(res.store_path)
+    lm, lr = _comparable(ref.store_path)
+    assert set(lm["step"]) == {8, 16, 24}
+    pd.testing.assert_frame_equal(lm, rm)
+    pd.testing.assert_frame_equal(lr, rr)
