@@ -36,3 +36,15 @@ def evaluator(mnist_root):
     from ganbench.metrics.evaluator import ensure_evaluator
 
     return ensure_evaluator(mnist_root, "cpu", progress=False)
+
+
+@pytest.fixture(autouse=True)
+def _one_torch_thread():
+    """The zoo tests use tiny nets, where a second intra-op thread only adds synchronisation (and
+    on a busy machine OpenMP spin-waits make 2 threads ~20x slower); restored afterwards."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)

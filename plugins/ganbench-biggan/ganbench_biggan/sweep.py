@@ -11,6 +11,7 @@ No match (another model's run) -> no keys, so listing the metric in a mixed suit
 
 from __future__ import annotations
 
+import dataclasses
 import weakref
 from collections import deque
 from typing import Any, Mapping
@@ -96,7 +97,7 @@ def compute(ctx: MetricContext) -> Mapping[str, MetricValue]:
         tag = f"@trunc={psi:g}"
         out[f"spread{tag}"] = MetricValue(spread(x), None, n_samples=n, note="mean per-pixel std over samples")
         for spec in others:
-            sub = MetricContext(ctx.dataset, x, ctx.labels, ctx.device, ctx.cache_dir, ctx.options, ctx.final)
+            sub = dataclasses.replace(ctx, samples=x)
             for key, v in spec.compute(sub).items():
                 out[f"{key}{tag}"] = v if isinstance(v, MetricValue) else MetricValue(float(v))
     return out
