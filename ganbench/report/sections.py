@@ -17,7 +17,6 @@ import yaml
 
 from ganbench.report import plots
 from ganbench.report.aggregate import (
-    GROUP,
     THROUGHPUT,
     budget_axis,
     curves,
@@ -428,6 +427,3 @@ def palette(runs: pd.DataFrame, packed: bool) -> dict[str, tuple]:
     keys = sorted({(str(lbl), int(p)) for lbl, p in zip(runs["label"], runs["pack"])}) if not runs.empty else []
     return plots.colors_for([group_key(lbl, p, packed) for lbl, p in keys])
 
-
-__all__ = ["GROUP", "header", "leaderboards", "ablation", "curve_plots", "sample_sections", "truncation",
-           "throughput", "run_sections", "packed_any", "palette"]
