@@ -15,7 +15,7 @@ from ganbench.report.build import render_report
 from ganbench.report.load import load_stores
 from ganbench.store import Store
 
-from .conftest import HOSTILE
+from .conftest import HOSTILE, write_store
 
 
 class _Scan(HTMLParser):
@@ -60,10 +60,11 @@ class _Scan(HTMLParser):
             self.scripts[-1] += data
 
 
-@pytest.fixture
-def demo(make_store, tmp_path):
-    store = make_store()
-    out = render_report(store, tmp_path / "r.html")
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """Rendered once for the read-only checks below."""
+    tmp = tmp_path_factory.mktemp("demo")
+    out = render_report(write_store(tmp / "results.sqlite"), tmp / "r.html")
     html = out.read_text(encoding="utf-8")
     scan = _Scan()
     scan.feed(html)
