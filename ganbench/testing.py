@@ -610,7 +610,7 @@ class ModelConformance:
     model: ModelSpec | str | None = None
     kit_options: Mapping[str, Any] = {}
 
-    @pytest.fixture
+    @pytest.fixture(scope="class")
     def kit(self) -> Kit:
         if self.model is None:
             pytest.skip("set `model` on the ModelConformance subclass")
@@ -698,6 +698,7 @@ def _parse_shape(text: str | None) -> tuple[int, ...] | None:
         raise pytest.UsageError(f"--ganbench-data-shape: expected e.g. 2 or 1,16,16, got {text!r}") from None
 
 
+@pytest.hookimpl(tryfirst=True)  # before -k/-m deselection, so those filter the kit's items too
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
     names: list[str] = config.getoption("ganbench_plugin", default=[]) or []
     if not names:

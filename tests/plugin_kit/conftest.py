@@ -42,10 +42,10 @@ def cli_env() -> dict[str, str]:
     return {**os.environ, "MPLBACKEND": "Agg", "OMP_NUM_THREADS": "2", "COLUMNS": "200", "PYTHONUNBUFFERED": "1"}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def installed() -> Iterator:
     """``installed(path, dist)``: editable-install a plugin package into this venv (no deps, no build
-    isolation: offline and quick); everything installed is uninstalled when the module ends."""
+    isolation: offline and quick); everything installed is uninstalled when the test ends."""
     done: list[str] = []
 
     def _install(path: Path, dist: str) -> None:
