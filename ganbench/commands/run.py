@@ -154,7 +154,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             progress=on_progress, on_start=on_start, on_done=on_done, render=not args.no_report,
         )
     except (RayUnavailable, ConnectionError) as exc:  # Ray missing, or --ray-address unreachable
-        err.print(f"[red]error:[/] {exc}", highlight=False, markup=False)
+        from rich.markup import escape
+
+        err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
         return 2
     except SuiteError as exc:
         err.print(f"[red]error:[/] {exc}", highlight=False, markup=False)

@@ -168,7 +168,11 @@ class RayExecutor:
         runs = list(runs)
         if not runs:
             return []
-        started_here = self._init(ray)
+        try:
+            started_here = self._init(ray)
+        except Exception as exc:  # no cluster at the address, version mismatch, ...
+            where = self.address or "a new local instance"
+            raise RayUnavailable(f"cannot start or reach Ray ({where}): {_first_line(exc)}") from exc
         try:
             return self._run(ray, runs, registry, store, progress, on_done)
         finally:
