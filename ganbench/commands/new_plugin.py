@@ -25,9 +25,9 @@ _NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9]*([._-][A-Za-z0-9]+)*$")
 
 DESCRIPTION = """\
 Write a new model plugin package NAME (a PyPI distribution name, e.g. ganbench-mygan) into
-DIR/NAME: pyproject.toml with the `ganbench` entry point, NAME_module/plugin.py with the
-@hookimpl, NAME_module/model.py with a small working GAN to replace with yours, a README and
-tests/test_conformance.py running the conformance kit. Then:
+DIR/NAME: pyproject.toml with the `ganbench` entry point, MODULE/plugin.py with the @hookimpl,
+MODULE/model.py with a small working GAN to replace with yours (MODULE is NAME with '_' for
+'-' and '.'), a README and tests/test_conformance.py running the conformance kit. Then:
 
   pip install -e NAME && pytest NAME        # the kit passes on the template model
   ganbench plugins                          # the model is discovered, no configuration
