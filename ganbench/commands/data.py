@@ -19,7 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = add_parser(sub, "data", "prepare dataset files (download, build the MNIST evaluator)",
                    "Dataset file management. `ganbench data prepare NAME` downloads a dataset with "
                    "torchvision when online and, for mnist/stacked-mnist, trains the MNIST evaluator "
-                   "(about a minute on CPU). Offline, put the files where `ganbench datasets` says.")
+                   "(a few minutes on CPU). Offline, put the files where `ganbench datasets` says.")
     dsub = p.add_subparsers(dest="data_command", metavar="SUBCOMMAND")
     prep = dsub.add_parser("prepare", help="fetch or build the files of a dataset",
                            description="Fetch or build the files of dataset NAME under the data root.")

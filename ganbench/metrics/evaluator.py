@@ -2,7 +2,7 @@
 
 Mode counting on (stacked) MNIST needs a digit classifier; the papers used a CNN of "2 conv
 32/64 + dense 128 + dropout" at about 99.25 % test accuracy. Shipping weights is not possible
-offline, so ganbench trains one from a fixed seed (about a minute on 2 CPU cores), saves it
+offline, so ganbench trains one from a fixed seed (3 epochs, a few minutes on 2 CPU cores), saves it
 atomically under the data root with its test accuracy and a SHA-256 of its weights, and loads it
 with ``torch.load(weights_only=True)``, checking the hash. Reports show its accuracy beside every
 number it produced.
@@ -137,7 +137,7 @@ def load_evaluator(root: Path, device: torch.device | str = "cpu") -> MnistEvalu
     path = evaluator_path(root)
     fix = "run `ganbench data prepare mnist`"
     if not path.is_file():
-        raise EvaluatorMissing(f"MNIST evaluator {path} not found; {fix} to train it (about a minute on CPU)")
+        raise EvaluatorMissing(f"MNIST evaluator {path} not found; {fix} to train it (a few minutes on CPU)")
     device = torch.device(device)
     st = path.stat()
     key = (str(path.resolve()), st.st_mtime_ns, st.st_size, str(device))

@@ -33,7 +33,7 @@ def mnist_root() -> Path:
 
 @pytest.fixture(scope="session")
 def evaluator(mnist_root):
-    """Trained once per data root (about a minute on 2 CPU cores), then loaded from the cache."""
+    """Trained once per data root (a few minutes on 2 CPU cores), then loaded from the cache."""
     from ganbench.metrics.evaluator import ensure_evaluator
 
     return ensure_evaluator(mnist_root, "cpu", progress=False)
