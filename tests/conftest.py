@@ -26,6 +26,31 @@ def registry():
     return load_registry()
 
 
+@pytest.fixture(scope="session")
+def mnist_root() -> Path:
+    """MNIST from $GANBENCH_DATA (CI provisions it there) or ~/.cache/ganbench/data. Locally the
+    tests that need it skip with the reason; in CI (CI=true) a missing MNIST is a failure."""
+    from ganbench.data import default_root
+    from ganbench.data.mnist import mnist_files
+
+    root = default_root()
+    missing = [p for p in mnist_files(root) if not p.is_file()]
+    if missing:
+        msg = f"MNIST not found under {root} (run ../shared/data/provision-datasets {root} mnist)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(msg)
+        pytest.skip(msg)
+    return root
+
+
+@pytest.fixture(scope="session")
+def evaluator(mnist_root):
+    """The MNIST evaluator: trained once per data root (a few minutes on 2 CPU cores), then cached."""
+    from ganbench.metrics.evaluator import ensure_evaluator
+
+    return ensure_evaluator(mnist_root, "cpu", progress=False)
+
+
 @pytest.fixture
 def write_suite(tmp_path):
     """Write a suite YAML text to a file and return its path."""

@@ -17,7 +17,8 @@ import numpy as np
 import torch
 
 from ganbench.api import Dataset, DatasetRequest, DatasetSpec
-from ganbench.data.images import DatasetFileCorrupt, check_params, missing_error, to_unit_range
+from ganbench.data import check_params
+from ganbench.data.images import DatasetFileCorrupt, missing_error, to_unit_range
 from ganbench.hookspecs import hookimpl
 
 FOLDER = "cifar-10-batches-py"

@@ -14,6 +14,7 @@ from typing import Any
 import torch
 
 from ganbench.api import Dataset, DatasetRequest, DatasetSpec
+from ganbench.data import check_params
 from ganbench.hookspecs import hookimpl
 
 RING_DEFAULTS: dict[str, Any] = {"modes": 8, "radius": 1.0, "std": 0.01, "n_samples": 100_000, "data_seed": 0}
@@ -45,16 +46,6 @@ def _positive(params: dict[str, Any], *names: str) -> None:
             raise ValueError(f"dataset parameter {name!r} must be a positive number, got {params[name]!r}")
 
 
-def _check_keys(params: dict[str, Any], defaults: dict[str, Any], dataset: str) -> dict[str, Any]:
-    unknown = set(params) - set(defaults)
-    if unknown:
-        raise ValueError(
-            f"unknown parameter(s) {', '.join(sorted(unknown))} for dataset {dataset!r}; "
-            f"known: {', '.join(sorted(defaults))}"
-        )
-    return {**defaults, **params}
-
-
 def _load(name: str, centers: torch.Tensor, p: dict[str, Any], req: DatasetRequest) -> Dataset:
     data, modes = sample_mixture(centers, float(p["std"]), int(p["n_samples"]), int(p["data_seed"]))
     return Dataset(
@@ -68,13 +59,13 @@ def _load(name: str, centers: torch.Tensor, p: dict[str, Any], req: DatasetReque
 
 
 def load_ring(req: DatasetRequest) -> Dataset:
-    p = _check_keys(dict(req.params), RING_DEFAULTS, "mog-ring8")
+    p = check_params(dict(req.params), RING_DEFAULTS, "mog-ring8")
     _positive(p, "modes", "radius", "std", "n_samples")
     return _load("mog-ring8", ring_centers(int(p["modes"]), float(p["radius"])), p, req)
 
 
 def load_grid(req: DatasetRequest) -> Dataset:
-    p = _check_keys(dict(req.params), GRID_DEFAULTS, "mog-grid25")
+    p = check_params(dict(req.params), GRID_DEFAULTS, "mog-grid25")
     _positive(p, "side", "spacing", "std", "n_samples")
     return _load("mog-grid25", grid_centers(int(p["side"]), float(p["spacing"])), p, req)
 

@@ -79,17 +79,6 @@ def center_crop(x: torch.Tensor, size: int) -> torch.Tensor:
     return x[..., top : top + size, left : left + size]
 
 
-def check_params(params: Mapping[str, Any], defaults: Mapping[str, Any], dataset: str) -> dict[str, Any]:
-    """Unknown parameters are an error naming the dataset and the known ones (typos cost seconds)."""
-    unknown = set(params) - set(defaults)
-    if unknown:
-        raise ValueError(
-            f"unknown parameter(s) {', '.join(sorted(unknown))} for dataset {dataset!r}; "
-            f"known: {', '.join(sorted(defaults))}"
-        )
-    return {**defaults, **params}
-
-
 def check_resolution(p: Mapping[str, Any], dataset: str, allowed: tuple[int, ...] = (28, 32)) -> int:
     res = p.get("resolution", allowed[0])
     if res not in allowed:

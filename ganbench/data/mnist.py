@@ -17,10 +17,10 @@ from typing import Any, Iterator
 import torch
 
 from ganbench.api import Dataset, DatasetRequest, DatasetSpec
+from ganbench.data import check_params
 from ganbench.data.images import (
     DatasetFileCorrupt,
     check_idx_file,
-    check_params,
     check_resolution,
     missing_error,
     pad_to,

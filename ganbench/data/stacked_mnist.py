@@ -14,7 +14,8 @@ from typing import Any
 import torch
 
 from ganbench.api import Dataset, DatasetRequest, DatasetSpec
-from ganbench.data.images import check_params, check_resolution, pad_to
+from ganbench.data import check_params
+from ganbench.data.images import check_resolution, pad_to
 from ganbench.data.mnist import _prepare, load_split, mnist_files
 from ganbench.hookspecs import hookimpl
 
