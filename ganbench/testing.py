@@ -15,6 +15,7 @@ with a model (seeding, batch sizes, packing, the validity checks on samples and 
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import io
 import json
@@ -41,6 +42,18 @@ __all__ = [
 
 IMAGE_RANGE_TOL = 1e-3
 DEFAULT_IMAGE_RESOLUTION = 16
+
+
+@contextlib.contextmanager
+def one_thread() -> Iterator[None]:
+    """Run the checks on one CPU thread: the kit's models are tiny, and on a busy machine several
+    OpenMP threads spin against each other (measured: 6 s on one thread, 170 s on two, for SNGAN)."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 class ConformanceError(AssertionError):
@@ -582,7 +595,8 @@ def check_model(
     for name in names:
         t0 = time.perf_counter()
         try:
-            CHECKS[name](kit)
+            with one_thread():
+                CHECKS[name](kit)
             results[name] = None
         except ConformanceError as exc:
             results[name] = str(exc)
@@ -610,11 +624,15 @@ class ModelConformance:
     model: ModelSpec | str | None = None
     kit_options: Mapping[str, Any] = {}
 
-    @pytest.fixture(scope="class")
-    def kit(self) -> Kit:
+    @pytest.fixture
+    def kit(self) -> Iterator[Kit]:
         if self.model is None:
             pytest.skip("set `model` on the ModelConformance subclass")
-        return make_kit(self.model, **dict(self.kit_options))
+        cls = type(self)
+        if "_ganbench_kit" not in cls.__dict__:  # resolve the model once per class
+            cls._ganbench_kit = make_kit(self.model, **dict(self.kit_options))
+        with one_thread():
+            yield cls._ganbench_kit
 
     def test_spec(self, kit: Kit) -> None:
         check_spec(kit)
@@ -678,7 +696,8 @@ class ConformanceItem(pytest.Item):
             raise ConformanceError(self.error)
         assert self.kit is not None
         self.kit.notes.clear()
-        CHECKS[self.check](self.kit)
+        with one_thread():
+            CHECKS[self.check](self.kit)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, ConformanceError):

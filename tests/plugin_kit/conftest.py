@@ -38,8 +38,9 @@ def pip(*args: str) -> subprocess.CompletedProcess:
 
 
 def cli_env() -> dict[str, str]:
-    """Environment for subprocesses: quiet, 2 threads, a non-interactive matplotlib."""
-    return {**os.environ, "MPLBACKEND": "Agg", "OMP_NUM_THREADS": "2", "COLUMNS": "200", "PYTHONUNBUFFERED": "1"}
+    """Environment for subprocesses: one thread (tiny models; no OpenMP spinning on a busy box),
+    a non-interactive matplotlib, wide rich tables."""
+    return {**os.environ, "MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1", "COLUMNS": "200", "PYTHONUNBUFFERED": "1"}
 
 
 @pytest.fixture
