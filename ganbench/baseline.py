@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ganbench import __version__
+from ganbench.atomic import write_text_atomic
 from ganbench.report.aggregate import final_metrics
 from ganbench.store import Store, resolve_store_path
 
@@ -200,18 +199,8 @@ def build_baseline(store_path: str | Path) -> Baseline:
 
 def save_baseline(baseline: Baseline, out: str | Path) -> Path:
     """Written to a temp file and renamed, so a reader never sees half a baseline."""
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(baseline.to_json(), indent=2, sort_keys=False, allow_nan=False) + "\n"
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return out
+    return write_text_atomic(out, text)
 
 
 def _need(obj: dict[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:

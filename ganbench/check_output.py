@@ -4,10 +4,7 @@ scripts, JUnit XML so CI systems list each metric as a test case, markdown for a
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
@@ -142,18 +139,3 @@ def to_markdown(result: CheckResult) -> str:
         lines.append(f"- note: {_md_cell(n)}")
     lines.append(f"\n<sub>tolerance = max({result.options.k:g} × baseline seed std, floor); baseline `{result.baseline}`</sub>")
     return "\n".join(lines) + "\n"
-
-
-def write_text_atomic(path: str | Path, text: str) -> Path:
-    """Temp file + rename: a CI step reading the file never sees half of it."""
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, p)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return p

@@ -16,7 +16,6 @@ with a model (seeding, batch sizes, packing, the validity checks on samples and 
 from __future__ import annotations
 
 import contextlib
-import copy
 import io
 import json
 import math

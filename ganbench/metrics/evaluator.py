@@ -17,10 +17,7 @@ the inverse of the 2-pixel padding the 32x32 datasets use.
 from __future__ import annotations
 
 import hashlib
-import io
 import logging
-import os
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -28,6 +25,8 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+from ganbench.atomic import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -113,19 +112,7 @@ def weights_hash(state: dict[str, torch.Tensor]) -> str:
 
 
 def _atomic_save(obj: object, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    buf = io.BytesIO()
-    torch.save(obj, buf)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(buf.getvalue())
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, lambda fh: torch.save(obj, fh))
 
 
 _cache: dict[tuple, MnistEvaluator] = {}

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import tempfile
 import time
 import zipfile
 from dataclasses import dataclass
@@ -26,6 +24,7 @@ import numpy as np
 import torch
 
 from ganbench.api import Dataset
+from ganbench.atomic import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -72,18 +71,8 @@ class RefStats:
 
 
 def save_npz_atomic(path: Path, **arrays: np.ndarray) -> None:
-    """``np.savez`` to a temporary file in the same folder, fsync, then rename over ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """``np.savez`` written atomically (see :mod:`ganbench.atomic`)."""
+    write_atomic(path, lambda fh: np.savez(fh, **arrays))
 
 
 def cache_path(cache_dir: Path, ds: Dataset, extractor: str, weights_id: str, n: int, n_features: int) -> Path:

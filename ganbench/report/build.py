@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
-import tempfile
 import time
 from pathlib import Path
 from typing import Sequence
@@ -19,6 +17,7 @@ from typing import Sequence
 import jinja2
 
 from ganbench import __version__
+from ganbench.atomic import write_text_atomic
 from ganbench.report import sections
 from ganbench.report.aggregate import add_noise, final_metrics, mark_best, summarize
 from ganbench.report.load import load_stores
@@ -60,19 +59,5 @@ def render_report(store_path: str | Path | Sequence[str | Path], out: str | Path
             throughput=sections.throughput(summary, colors, packed),
             runs=sections.run_sections(data),
         )
-    write_atomic(out, html)
+    write_text_atomic(out, html, mode=0o644)  # a report is meant to be shared
     return out
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write to a temp file in the same folder, then rename: readers never see half a report."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; a report is meant to be shared
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
