@@ -8,6 +8,11 @@
   radius NND_k around *real* samples only (k = 5, the paper's choice), density =
   (1 / kM) Σ_j #{real balls containing fake j} and coverage = share of real balls that contain at
   least one fake. Density is not bounded by 1; both are robust to real outliers.
+
+Ties (a distance exactly equal to a radius; common with quantised or duplicated features) follow
+each metric's reference code: inside a ball means ``distance < radius`` for density/coverage, as in
+Naeem et al.'s ``prdc`` package (the test oracle, tests/metrics/test_prdc_reference.py), and
+``distance <= radius`` for precision/recall, as in Kynkäänniemi et al.'s code and torch-fidelity.
 """
 
 from __future__ import annotations
@@ -46,14 +51,15 @@ def kth_neighbour_radii(x: torch.Tensor, k: int) -> torch.Tensor:
 
 
 def density_coverage(real: torch.Tensor, fake: torch.Tensor, k: int = DC_K) -> tuple[float, float]:
-    """Naeem et al. 2020, in float64, chunked over generated samples."""
+    """Naeem et al. 2020, in float64, chunked over generated samples; strictly inside (``<``),
+    as the authors' ``prdc`` code counts."""
     _check(real, fake, k)
     real, fake = real.double(), fake.double()
     radii = kth_neighbour_radii(real, k)  # (N,)
     inside_count = torch.zeros(fake.shape[0], dtype=torch.float64, device=real.device)
     covered = torch.zeros(real.shape[0], dtype=torch.bool, device=real.device)
     for i in range(0, fake.shape[0], CHUNK):
-        inside = torch.cdist(fake[i : i + CHUNK], real) <= radii.unsqueeze(0)  # (m, N)
+        inside = torch.cdist(fake[i : i + CHUNK], real) < radii.unsqueeze(0)  # (m, N)
         inside_count[i : i + CHUNK] = inside.sum(dim=1).double()
         covered |= inside.any(dim=0)
     density = float(inside_count.sum() / (k * fake.shape[0]))
@@ -62,7 +68,9 @@ def density_coverage(real: torch.Tensor, fake: torch.Tensor, k: int = DC_K) -> t
 
 
 def precision_recall(real: torch.Tensor, fake: torch.Tensor, k: int = PR_K) -> tuple[float, float]:
-    """Kynkäänniemi et al. 2019 via torch-fidelity (its convention: input 1 generated, 2 real)."""
+    """Kynkäänniemi et al. 2019 via torch-fidelity 0.4.0, whose ``prc_features_to_metric`` takes
+    the generated features first and the real ones second (0.3.0 has no precision/recall; the
+    order is pinned in pyproject.toml and tested with a generator that covers half the data)."""
     from torch_fidelity.metric_prc import prc_features_to_metric
 
     _check(real, fake, k)
