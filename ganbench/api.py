@@ -74,8 +74,9 @@ class BuildContext:
         """A generator on the run's device seeded from the run's seed and ``purpose``.
 
         Drawing latents from it (instead of torch's global RNG) makes a model's random stream its
-        own: the harness can then train several seeds side by side (vectorised replicas) and each
-        gets exactly the numbers it would get alone.
+        own: the harness can then train several seeds side by side (vectorised replicas) with each
+        seed's own latents, data order and initial weights. Batched kernels round differently, so a
+        replica's results are statistically the same as its solo run's, not bit-identical.
         """
         import hashlib
 
@@ -207,6 +208,23 @@ class DatasetRequest:
 
 
 @dataclass(frozen=True)
+class Requirement:
+    """Something a run needs before it can start (a dataset file, evaluator weights), reported by
+    a dataset's or metric's ``requirements`` hook so the preflight can list everything missing at
+    once, before anything trains.
+
+    ``present``: it is there. ``download``: a URL it would be fetched from when missing (the
+    preflight checks the host is reachable). ``fix``: what the user runs or sets to get it.
+    """
+
+    what: str
+    path: Path | None
+    present: bool
+    fix: str = ""
+    download: str | None = None
+
+
+@dataclass(frozen=True)
 class DatasetSpec:
     """A dataset provider. ``files(root)`` lists the files it needs, for ``ganbench datasets``;
     ``prepare(root)`` fetches or builds them (``ganbench data prepare NAME``)."""
@@ -219,6 +237,13 @@ class DatasetSpec:
     files: Callable[[Path], list[Path]] | None = None
     prepare: Callable[[Path], Any] | None = None
     default_metrics: tuple[str, ...] = ()
+    check_params: Callable[[Mapping[str, Any]], Any] | None = None
+    """Validate a suite's ``params`` for this dataset without loading anything (raise
+    ``ValueError`` naming the parameter); called when the suite loads. Without it, names not in
+    ``defaults`` are refused."""
+    requirements: Callable[[Path, Mapping[str, Any]], list["Requirement"]] | None = None
+    """What a run on this dataset needs on disk beyond ``files(root)`` (checked by the preflight
+    before anything trains). Without it the preflight checks ``files(root)``."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -270,12 +295,17 @@ class MetricSpec:
     description: str = ""
     final_only: bool = False
     """Costly metrics (e.g. 50k-sample FID) run only at the final evaluation."""
+    requirements: Callable[["DatasetSpec", Path, Mapping[str, Any]], list[Requirement]] | None = None
+    """Files this metric needs for runs on a dataset (feature-extractor weights, an evaluator),
+    given the dataset's spec, the data root and the suite's ``eval.options``; the preflight checks
+    them before the first step. Return ``[]`` for datasets the metric does not apply to."""
 
 
 __all__ = [
     "Dataset",
     "DatasetRequest",
     "DatasetSpec",
+    "Requirement",
     "MetricContext",
     "MetricSpec",
     "MetricValue",

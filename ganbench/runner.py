@@ -7,7 +7,6 @@ benchmark picks up where it stopped.
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -16,7 +15,7 @@ from ganbench import __version__
 from ganbench.hardware import hardware_info
 from ganbench.plugins import Registry, load_registry
 from ganbench.store import Store
-from ganbench.suite import Budget, RunSpec, build_matrix, load_suite, suite_hash
+from ganbench.suite import Budget, RunSpec, build_matrix, default_out_dir, load_suite, suite_hash
 from ganbench.train.loop import RunOutcome
 
 log = logging.getLogger(__name__)
@@ -97,7 +96,7 @@ def run_suite(
     suite = load_suite(suite_path)
     registry = registry or load_registry()
     runs = build_matrix(suite, registry, str(suite_path), seeds=seeds, budget=budget, device=device)
-    out = Path(out_dir) if out_dir else Path("reports") / f"{suite.name}-{time.strftime('%Y%m%d-%H%M%S')}"
+    out = Path(out_dir) if out_dir else default_out_dir(suite)
     out.mkdir(parents=True, exist_ok=True)
     with Store.open(out) as store:
         done = prepare_store(store, suite_path, suite, runs, registry)

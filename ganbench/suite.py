@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Union
@@ -17,6 +18,7 @@ from typing import Any, Literal, Union
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from ganbench.bounded_yaml import YamlLimitError, load_bounded
 from ganbench.plugins import Registry
 
 
@@ -25,16 +27,28 @@ class SuiteError(ValueError):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+# Bounds: far beyond any published protocol (PacGAN: 400k steps, 50k samples, 10 seeds, pack 4;
+# StyleGAN: 25,000 kimg), far below what overflows, runs for years or exhausts memory.
+MAX_STEPS = 100_000_000
+MAX_KIMG = 10_000_000.0
+MAX_SECONDS = 30 * 24 * 3600.0
+MAX_SEEDS = 1000
+MAX_SEED = 2**32 - 1  # numpy's seed range
+MAX_SAMPLES = 1_000_000
+MAX_PACK = 64
+MAX_BATCH = 65536
 
 
 class Budget(_Strict):
     """Exactly one of generator ``steps``, ``kimg`` of real samples shown to D, or training ``seconds``
     (the clock excludes evaluation)."""
 
-    steps: int | None = Field(None, gt=0)
-    kimg: float | None = Field(None, gt=0)
-    seconds: float | None = Field(None, gt=0)
+    steps: int | None = Field(None, gt=0, le=MAX_STEPS)
+    kimg: float | None = Field(None, gt=0, le=MAX_KIMG)
+    seconds: float | None = Field(None, gt=0, le=MAX_SECONDS)
 
     @model_validator(mode="after")
     def _exactly_one(self) -> "Budget":
@@ -57,9 +71,9 @@ class Budget(_Strict):
 
 
 class EvalConfig(_Strict):
-    every: int | None = Field(None, gt=0, description="evaluate every N generator steps (None: only at the end)")
-    points: int | None = Field(None, gt=0, description="or: this many evenly spaced evaluations over the budget")
-    n_samples: int = Field(2500, gt=0, description="generated samples per evaluation")
+    every: int | None = Field(None, gt=0, le=MAX_STEPS, description="evaluate every N generator steps (None: only at the end)")
+    points: int | None = Field(None, gt=0, le=10_000, description="or: this many evenly spaced evaluations over the budget")
+    n_samples: int = Field(2500, gt=0, le=MAX_SAMPLES, description="generated samples per evaluation")
     options: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -78,7 +92,7 @@ class ModelEntry(_Strict):
     label: str | None = Field(None, description="display name (default: the model name)")
     packs: list[int] = Field(default_factory=lambda: [1])
     hparams: dict[str, Any] = Field(default_factory=dict)
-    batch_size: int | None = Field(None, gt=0)
+    batch_size: int | None = Field(None, gt=0, le=MAX_BATCH)
     budget: Budget | None = None
     timeout_s: float | None = Field(None, gt=0, description="this model's per-run time limit (overrides the suite's)")
     num_cpus: float | None = Field(None, gt=0, description="CPUs a run of this model reserves (Ray)")
@@ -92,6 +106,9 @@ class ModelEntry(_Strict):
         bad = [p for p in v if p < 1]
         if bad:
             raise ValueError(f"pack sizes must be >= 1, got {bad}")
+        big = [p for p in v if p > MAX_PACK]
+        if big:
+            raise ValueError(f"pack sizes must be <= {MAX_PACK}, got {big}")
         if len(set(v)) != len(v):
             raise ValueError(f"duplicate pack sizes in {v}")
         return v
@@ -125,7 +142,7 @@ class Suite(_Strict):
     protocol: str = Field("", description="which published protocol this follows, and how it deviates")
     seeds: Union[int, list[int]] = Field(3, description="a count (seeds 0..N-1) or an explicit list")
     device: Literal["auto", "cpu", "cuda"] = "auto"
-    batch_size: int = Field(64, gt=0)
+    batch_size: int = Field(64, gt=0, le=MAX_BATCH)
     budget: Budget
     eval: EvalConfig = Field(default_factory=EvalConfig)
     datasets: list[Union[str, DatasetEntry]]
@@ -146,10 +163,16 @@ class Suite(_Strict):
     @field_validator("seeds")
     @classmethod
     def _seeds(cls, v: int | list[int]) -> int | list[int]:
-        if isinstance(v, int) and v < 1:
-            raise ValueError("seed count must be >= 1")
-        if isinstance(v, list) and (not v or len(set(v)) != len(v)):
-            raise ValueError("seed list must be non-empty and without duplicates")
+        if isinstance(v, int) and not 1 <= v <= MAX_SEEDS:
+            raise ValueError(f"seed count must be between 1 and {MAX_SEEDS}, got {v}")
+        if isinstance(v, list):
+            if not v or len(set(v)) != len(v):
+                raise ValueError("seed list must be non-empty and without duplicates")
+            if len(v) > MAX_SEEDS:
+                raise ValueError(f"at most {MAX_SEEDS} seeds, got {len(v)}")
+            bad = [s for s in v if not 0 <= s <= MAX_SEED]
+            if bad:
+                raise ValueError(f"seeds must be between 0 and {MAX_SEED}, got {bad[:3]}")
         return v
 
     @field_validator("datasets", "models")
@@ -248,7 +271,11 @@ def format_validation_error(path: str, err: ValidationError) -> str:
 
 def parse_suite(text: str, source: str = "<suite>") -> Suite:
     try:
-        raw = yaml.safe_load(text)
+        raw = load_bounded(text)
+    except YamlLimitError as exc:
+        raise SuiteError(f"{source}: refused: {exc}") from None
+    except RecursionError:
+        raise SuiteError(f"{source}: refused: nested too deeply") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -263,10 +290,27 @@ def parse_suite(text: str, source: str = "<suite>") -> Suite:
 
 
 def load_suite(path: str | Path) -> Suite:
+    from ganbench.bounded_yaml import MAX_BYTES
+
     p = Path(path)
     if not p.is_file():
         raise SuiteError(f"{p}: suite file not found")
-    return parse_suite(p.read_text(encoding="utf-8"), str(p))
+    try:
+        if p.stat().st_size > MAX_BYTES:
+            raise SuiteError(f"{p}: refused: document larger than {MAX_BYTES // 2**20} MiB")
+        text = p.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SuiteError(f"{p}: not UTF-8 text (byte {exc.start}: {exc.reason})") from None
+    except OSError as exc:
+        raise SuiteError(f"{p}: cannot read: {exc.strerror or exc}") from None
+    return parse_suite(text, str(p))
+
+
+def default_out_dir(suite: Suite, base: str | Path = "reports") -> Path:
+    """``reports/<name>-<timestamp>``, the suite's name reduced to one safe path component, so
+    ``name: ../../x`` or an absolute path never writes outside ``base``."""
+    stem = _safe_id(suite.name).lstrip(".-") or "suite"
+    return Path(base) / f"{stem[:80]}-{time.strftime('%Y%m%d-%H%M%S')}"
 
 
 def suite_hash(suite: Suite) -> str:
@@ -305,6 +349,36 @@ def _safe_id(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.+-]+", "-", text)
 
 
+def _id_collisions(suite: Suite, source: str) -> list[str]:
+    """Two labels that differ only in characters a run id cannot hold (``gan a`` and ``gan/a``)
+    would share run ids, and the second would overwrite the first in the store."""
+    errors = []
+    for what, names in (("models", [m.display for m in suite.models]),
+                        ("datasets", [d.display for d in suite.dataset_entries])):
+        seen: dict[str, int] = {}
+        for i, name in enumerate(names):
+            key = _safe_id(name)
+            j = seen.setdefault(key, i)
+            if j != i and names[j] != name:
+                errors.append(
+                    f"{source}: {what}[{j}] (label {names[j]!r}) and {what}[{i}] (label {name!r}) map to the "
+                    f"same run id part {key!r}; give one a different `label`"
+                )
+    return errors
+
+
+def check_dataset_params(spec: Any, params: dict[str, Any]) -> None:
+    """A dataset entry's ``params`` checked when the suite loads, not when a run starts: the
+    provider's ``check_params`` if it has one, else unknown names against its ``defaults``."""
+    check = getattr(spec, "check_params", None)
+    if check is not None:
+        check(dict(params))
+    elif spec.defaults:
+        from ganbench.data import check_params
+
+        check_params(params, spec.defaults, spec.name)
+
+
 def build_matrix(
     suite: Suite,
     registry: Registry,
@@ -340,10 +414,18 @@ def build_matrix(
             errors.append(
                 f"{source}: metrics: unknown metric {name!r}; available: {', '.join(sorted(registry.metrics))}"
             )
+    for i, d in enumerate(suite.dataset_entries):
+        ds_spec = registry.datasets.get(d.name)
+        if ds_spec is not None:
+            try:
+                check_dataset_params(ds_spec, d.params)
+            except (ValueError, TypeError) as exc:
+                errors.append(f"{source}: datasets[{i}].params: {exc}")
     labels = [m.display for m in suite.models]
     dupes = sorted({x for x in labels if labels.count(x) > 1})
     if dupes:
         errors.append(f"{source}: models: duplicate label(s) {dupes}; give each entry a distinct `label`")
+    errors += _id_collisions(suite, source)
     if errors:
         raise SuiteError("\n".join(errors))
 

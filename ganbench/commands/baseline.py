@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 
 from rich.console import Console
-from rich.markup import escape
 
-from ganbench.commands import add_parser
+from ganbench.commands import add_parser, print_error
 
 DESCRIPTION = """\
 Write a baseline for `ganbench check`: per (model, dataset, pack) group and final metric the mean,
@@ -33,11 +32,10 @@ def cmd_baseline(args: argparse.Namespace) -> int:
     from ganbench.baseline import BaselineError, build_baseline, save_baseline
     from ganbench.store import StoreError
 
-    err = Console(stderr=True)
     try:
         baseline = build_baseline(args.store)
     except (BaselineError, StoreError) as exc:
-        err.print("[red]error:[/] " + escape(str(exc)), highlight=False, soft_wrap=True)
+        print_error(str(exc))
         return 2
     out = save_baseline(baseline, args.out)
     n_metrics = sum(len(g.metrics) for g in baseline.groups.values())

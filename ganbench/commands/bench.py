@@ -12,9 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from rich.console import Console
 
-from ganbench.commands import add_parser
+from ganbench.commands import add_parser, print_error
 
 DESCRIPTION = """\
 Run the benchmarks of the harness itself with pytest-benchmark: training overhead of the harness
@@ -56,14 +55,12 @@ def bench_argv(args: argparse.Namespace) -> list[str]:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    err = Console(stderr=True)
     if not Path(args.dir).is_dir():
-        err.print(f"[red]error:[/] {args.dir}: no benchmark folder here (run from the repository root or pass --dir)",
-                  highlight=False)
+        print_error(f"{args.dir}: no benchmark folder here (run from the repository root or pass --dir)")
         return 2
     try:
         import pytest_benchmark  # noqa: F401
     except ImportError:
-        err.print("[red]error:[/] pytest-benchmark is not installed (pip install -e '.[dev]')", highlight=False)
+        print_error("pytest-benchmark is not installed (pip install -e '.[dev]')")
         return 2
     return subprocess.call(bench_argv(args))

@@ -6,9 +6,8 @@ import argparse
 import sys
 
 from rich.console import Console
-from rich.markup import escape
 
-from ganbench.commands import add_parser
+from ganbench.commands import add_parser, print_error
 
 DESCRIPTION = """\
 Compare a results store with a baseline written by `ganbench baseline`. A metric regresses when
@@ -53,14 +52,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     from ganbench.check_output import print_table, to_json_text, to_junit, to_markdown
     from ganbench.store import StoreError
 
-    err = Console(stderr=True)
     try:
         floors = dict(parse_floor_arg(f) for f in args.floor)
         metrics = [m.strip() for m in args.metrics.split(",") if m.strip()] if args.metrics else None
         baseline = load_baseline(args.baseline)
         result = compare(args.store, baseline, args.baseline, k=args.k, floors=floors, metrics=metrics)
     except (BaselineError, CheckError, StoreError) as exc:
-        err.print("[red]error:[/] " + escape(str(exc)), highlight=False, soft_wrap=True)
+        print_error(str(exc))
         return 2
     if args.format == "json":
         sys.stdout.write(to_json_text(result))

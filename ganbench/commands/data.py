@@ -11,7 +11,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from ganbench.commands import add_parser
+from ganbench.commands import add_parser, print_error
 from ganbench.data import default_root
 
 
@@ -32,13 +32,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 def cmd_prepare(args: argparse.Namespace) -> int:
     from ganbench.plugins import UnknownDatasetError, load_registry
 
-    err = Console(stderr=True)
     root = (args.root or default_root()).expanduser()
     reg = load_registry()
     try:
         spec = reg.dataset(args.name)
     except UnknownDatasetError as exc:
-        err.print(f"error: {exc}", highlight=False, markup=False)
+        print_error(str(exc))
         return 2
     if spec.prepare is None:
         Console().print(f"{args.name}: nothing to prepare (generated on the fly)")
@@ -46,7 +45,7 @@ def cmd_prepare(args: argparse.Namespace) -> int:
     try:
         spec.prepare(root)
     except Exception as exc:
-        err.print(f"error: {args.name}: {exc}", highlight=False, markup=False)
+        print_error(f"{args.name}: {exc}")
         return 1
     Console().print(f"{args.name}: ready under {root}", highlight=False)
     return 0

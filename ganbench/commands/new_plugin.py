@@ -16,7 +16,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ganbench.commands import add_parser
+from ganbench.commands import add_parser, print_error
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "new_plugin"
 MODULE_DIR = "__module__"
@@ -128,11 +128,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 def cmd_new_plugin(args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    console, err = Console(), Console(stderr=True)
+    console = Console()
     try:
         target = create_plugin(args.name, args.dir, model=args.model, force=args.force)
     except (NewPluginError, OSError) as exc:
-        err.print(f"[red]error:[/] {exc}", highlight=False)
+        print_error(str(exc))
         return 2
     names = derive_names(args.name, args.model)
     console.print(f"wrote plugin package [bold]{target}[/] (model {names.model!r}, module {names.module})")

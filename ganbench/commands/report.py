@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from ganbench.commands import add_parser
+from ganbench.commands import add_parser, print_error
 from ganbench.store import StoreError, resolve_store_path
 
 EPILOG = """
@@ -38,8 +38,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     paths = [resolve_store_path(s) for s in args.store]
     missing = [p for p in paths if not p.exists()]
     if missing:
-        err.print(f"error: {missing[0]}: no results store here (run `ganbench run SUITE --out DIR` first)",
-                  highlight=False, markup=False)
+        print_error(f"{missing[0]}: no results store here (run `ganbench run SUITE --out DIR` first)")
         return 2
     out = Path(args.out) if args.out else paths[0].parent / "report.html"
     t0 = time.perf_counter()
@@ -47,7 +46,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         with err.status(f"rendering the report of {len(paths)} store{'s' if len(paths) > 1 else ''}"):
             render_report(paths if len(paths) > 1 else paths[0], out)
     except StoreError as exc:
-        err.print(f"error: {exc}", highlight=False, markup=False)
+        print_error(str(exc))
         return 2
     size_kb = out.stat().st_size / 1024
     Console().print(f"report: [bold]{out}[/] ({size_kb:,.0f} KiB, {time.perf_counter() - t0:.1f} s)", highlight=False)

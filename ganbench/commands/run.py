@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from ganbench.commands import add_parser
+from ganbench.commands import add_parser, print_error
 
 DESCRIPTION = """\
 Run a benchmark suite: every model × dataset × seed × pack size of the suite file is trained
@@ -38,6 +38,10 @@ def parse_seeds(text: str) -> list[int]:
         raise argparse.ArgumentTypeError(f"expected a count (3) or a list (0,5,7), got {text!r}") from None
     if not seeds or len(set(seeds)) != len(seeds):
         raise argparse.ArgumentTypeError(f"seed list must be non-empty without duplicates: {text!r}")
+    from ganbench.suite import MAX_SEED, MAX_SEEDS
+
+    if len(seeds) > MAX_SEEDS or not all(0 <= s <= MAX_SEED for s in seeds):
+        raise argparse.ArgumentTypeError(f"at most {MAX_SEEDS} seeds, each in 0..{MAX_SEED}: {text!r}")
     return seeds
 
 
@@ -98,12 +102,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         budget = parse_budget(args.budget) if args.budget else None
     except SuiteError as exc:
-        err.print(f"[red]error:[/] {exc}", highlight=False)
+        print_error(str(exc))
         return 2
     if getattr(args, "inception_weights", None):  # a machine-local path: overrides the suite's eval.options
         weights = Path(args.inception_weights).expanduser().resolve()
         if not weights.is_file():
-            err.print(f"[red]error:[/] --inception-weights: {weights} does not exist", highlight=False)
+            print_error(f"--inception-weights: {weights} does not exist")
             return 2
         os.environ["GANBENCH_INCEPTION_WEIGHTS"] = str(weights)  # inherited by worker processes
 
@@ -140,7 +144,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from ganbench.train.checkpoint import CheckpointOptions
 
     if args.executor != "ray" and (args.max_concurrent or args.ray_address):
-        err.print("[red]error:[/] --max-concurrent and --ray-address need --executor ray", highlight=False)
+        print_error("--max-concurrent and --ray-address need --executor ray")
         return 2
     executor = make_executor(
         args.executor, isolate=args.isolate, max_concurrent=args.max_concurrent, ray_address=args.ray_address,
@@ -153,12 +157,10 @@ def cmd_run(args: argparse.Namespace) -> int:
             progress=on_progress, on_start=on_start, on_done=on_done, render=not args.no_report,
         )
     except (RayUnavailable, ConnectionError) as exc:  # Ray missing, or --ray-address unreachable
-        from rich.markup import escape
-
-        err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
+        print_error(str(exc))
         return 2
     except SuiteError as exc:
-        err.print(f"[red]error:[/] {exc}", highlight=False, markup=False)
+        print_error(str(exc))
         return 2
     finally:
         progress.stop()

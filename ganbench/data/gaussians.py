@@ -9,7 +9,7 @@ on the same data.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Mapping
 
 import torch
 
@@ -40,10 +40,29 @@ def sample_mixture(centers: torch.Tensor, std: float, n: int, seed: int) -> tupl
     return (centers[idx] + noise).float(), idx
 
 
+MAX_SAMPLES = 10_000_000
+
+
 def _positive(params: dict[str, Any], *names: str) -> None:
     for name in names:
-        if not (isinstance(params[name], (int, float)) and params[name] > 0):
-            raise ValueError(f"dataset parameter {name!r} must be a positive number, got {params[name]!r}")
+        v = params[name]
+        if isinstance(v, bool) or not (isinstance(v, (int, float)) and 0 < v < float("inf")):
+            raise ValueError(f"dataset parameter {name!r} must be a positive number, got {v!r}")
+    if "n_samples" in names and params["n_samples"] > MAX_SAMPLES:
+        raise ValueError(f"dataset parameter 'n_samples' must be <= {MAX_SAMPLES:,}, got {params['n_samples']!r}")
+
+
+def check_ring(params: Mapping[str, Any]) -> dict[str, Any]:
+    """The ring's params, checked without sampling (the suite loader calls it)."""
+    p = check_params(dict(params), RING_DEFAULTS, "mog-ring8")
+    _positive(p, "modes", "radius", "std", "n_samples")
+    return p
+
+
+def check_grid(params: Mapping[str, Any]) -> dict[str, Any]:
+    p = check_params(dict(params), GRID_DEFAULTS, "mog-grid25")
+    _positive(p, "side", "spacing", "std", "n_samples")
+    return p
 
 
 def _load(name: str, centers: torch.Tensor, p: dict[str, Any], req: DatasetRequest) -> Dataset:
@@ -59,14 +78,12 @@ def _load(name: str, centers: torch.Tensor, p: dict[str, Any], req: DatasetReque
 
 
 def load_ring(req: DatasetRequest) -> Dataset:
-    p = check_params(dict(req.params), RING_DEFAULTS, "mog-ring8")
-    _positive(p, "modes", "radius", "std", "n_samples")
+    p = check_ring(req.params)
     return _load("mog-ring8", ring_centers(int(p["modes"]), float(p["radius"])), p, req)
 
 
 def load_grid(req: DatasetRequest) -> Dataset:
-    p = check_params(dict(req.params), GRID_DEFAULTS, "mog-grid25")
-    _positive(p, "side", "spacing", "std", "n_samples")
+    p = check_grid(req.params)
     return _load("mog-grid25", grid_centers(int(p["side"]), float(p["spacing"])), p, req)
 
 
@@ -79,6 +96,7 @@ def ganbench_datasets() -> list[DatasetSpec]:
             load=load_ring,
             description="2-D ring of 8 Gaussians, radius 1, std 0.01 (PacGAN/VEEGAN)",
             defaults=RING_DEFAULTS,
+            check_params=check_ring,
             default_metrics=("mog-modes",),
         ),
         DatasetSpec(
@@ -87,6 +105,7 @@ def ganbench_datasets() -> list[DatasetSpec]:
             load=load_grid,
             description="2-D 5x5 grid of Gaussians at {-4,-2,0,2,4}^2, std 0.05 (PacGAN/VEEGAN)",
             defaults=GRID_DEFAULTS,
+            check_params=check_grid,
             default_metrics=("mog-modes",),
         ),
     ]

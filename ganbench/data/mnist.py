@@ -12,7 +12,7 @@ import socket
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Mapping
 
 import torch
 
@@ -126,6 +126,18 @@ def load_split(root: Path, dataset: str = "mnist", split: str = "train", downloa
         return images, labels
 
 
+def _checker(dataset: str):
+    def check(params: Mapping[str, Any]) -> dict[str, Any]:
+        """Params checked when the suite loads (unknown names, resolution, split)."""
+        p = check_params(dict(params), DEFAULTS, dataset)
+        check_resolution(p, dataset)
+        if p["split"] not in ("train", "test"):
+            raise ValueError(f"dataset {dataset!r}: split must be 'train' or 'test', got {p['split']!r}")
+        return p
+
+    return check
+
+
 def _loader(dataset: str):
     def load(req: DatasetRequest) -> Dataset:
         p = check_params(dict(req.params), DEFAULTS, dataset)
@@ -163,6 +175,7 @@ def ganbench_datasets() -> list[DatasetSpec]:
             description="MNIST digits, 60k train / 10k test, 1x28x28 (or padded to 32x32)",
             defaults=DEFAULTS,
             files=lambda root: mnist_files(root, "mnist"),
+            check_params=_checker("mnist"),
             prepare=_prepare("mnist"),
         ),
         DatasetSpec(
@@ -172,6 +185,7 @@ def ganbench_datasets() -> list[DatasetSpec]:
             description="Fashion-MNIST, 60k train / 10k test, 1x28x28 (or padded to 32x32)",
             defaults=DEFAULTS,
             files=lambda root: mnist_files(root, "fashion-mnist"),
+            check_params=_checker("fashion-mnist"),
             prepare=_prepare("fashion-mnist"),
         ),
     ]

@@ -9,7 +9,7 @@ trains on the same data. The label of a sample is its mode, ``100*d0 + 10*d1 + d
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import torch
 
@@ -48,12 +48,23 @@ def build_stacked(
     return out, modes.to(device)
 
 
+MAX_SAMPLES = 2_000_000
+
+
+def check(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Params checked when the suite loads (unknown names, resolution, sample count)."""
+    p = check_params(dict(params), DEFAULTS, "stacked-mnist")
+    check_resolution(p, "stacked-mnist")
+    n = p["n_samples"]
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_SAMPLES:
+        raise ValueError(f"dataset 'stacked-mnist': n_samples must be an integer in 1..{MAX_SAMPLES:,}, got {n!r}")
+    return p
+
+
 def load(req: DatasetRequest) -> Dataset:
-    p = check_params(dict(req.params), DEFAULTS, "stacked-mnist")
+    p = check(req.params)
     res = check_resolution(p, "stacked-mnist")
     n = p["n_samples"]
-    if not isinstance(n, int) or n < 1:
-        raise ValueError(f"dataset 'stacked-mnist': n_samples must be a positive integer, got {n!r}")
     try:
         images, labels = load_split(req.root, "mnist", str(p["split"]), req.download)
     except FileNotFoundError as exc:
@@ -73,6 +84,7 @@ def ganbench_datasets() -> list[DatasetSpec]:
             description="Stacked MNIST: 3 random MNIST digits as RGB channels, 1000 modes (VEEGAN/PacGAN), 128k samples",
             defaults=DEFAULTS,
             files=lambda root: mnist_files(Path(root), "mnist"),
+            check_params=check,
             prepare=_prepare("mnist"),
         )
     ]
