@@ -203,70 +203,127 @@ def save_baseline(baseline: Baseline, out: str | Path) -> Path:
     return write_text_atomic(out, text)
 
 
+MAX_BYTES = 64 * 2**20
+"""Largest baseline file read (committed baselines are a few KiB)."""
+
+
+def _type_name(kind: type | tuple[type, ...]) -> str:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    names = {int: "an integer", float: "a number", str: "a string", list: "a list", dict: "an object"}
+    return " or ".join(dict.fromkeys(names.get(k, k.__name__) for k in kinds))
+
+
+def _is(value: Any, kind: type | tuple[type, ...]) -> bool:
+    """isinstance, except that JSON's true/false are never numbers."""
+    return isinstance(value, kind) and not (isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,)))
+
+
 def _need(obj: dict[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
     if key not in obj:
         raise BaselineError(f"{where}: missing field {key!r}")
-    if not isinstance(obj[key], kind):
-        raise BaselineError(f"{where}.{key}: expected {getattr(kind, '__name__', kind)}, got {type(obj[key]).__name__}")
+    if not _is(obj[key], kind):
+        raise BaselineError(f"{where}.{key}: expected {_type_name(kind)}, got {json.dumps(obj[key])[:40]}")
     return obj[key]
 
 
+def _optional(obj: dict[str, Any], key: str, kind: type | tuple[type, ...], where: str, default: Any = None) -> Any:
+    value = obj.get(key)
+    if value is None:
+        return default
+    if not _is(value, kind):
+        raise BaselineError(f"{where}.{key}: expected {_type_name(kind)} or null, got {json.dumps(value)[:40]}")
+    return value
+
+
+def _items(values: list[Any], kind: type | tuple[type, ...], where: str, nullable: bool = False) -> list[Any]:
+    for i, v in enumerate(values):
+        if not (_is(v, kind) or (nullable and v is None)):
+            raise BaselineError(f"{where}[{i}]: expected {_type_name(kind)}{' or null' if nullable else ''}, "
+                                f"got {json.dumps(v)[:40]}")
+    return values
+
+
+def _read_json(p: Path) -> Any:
+    try:
+        if p.stat().st_size > MAX_BYTES:
+            raise BaselineError(f"{p}: larger than {MAX_BYTES // 2**20} MiB; not a baseline")
+        return json.loads(p.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise BaselineError(f"{p}: not UTF-8 text (byte {exc.start}: {exc.reason})") from None
+    except json.JSONDecodeError as exc:
+        raise BaselineError(f"{p}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    except RecursionError:
+        raise BaselineError(f"{p}: JSON nested too deeply; not a baseline") from None
+    except OSError as exc:
+        raise BaselineError(f"{p}: cannot read: {exc.strerror or exc}") from None
+
+
 def load_baseline(path: str | Path) -> Baseline:
-    """Read and validate a baseline file; every error names the file and the field."""
+    """Read and validate a baseline file; every error names the file and the field.
+
+    A baseline that could never fail a check (no groups, a group without metrics, no suite hash)
+    is refused: a CI gate that cannot fail is worse than none.
+    """
     p = Path(path)
     if not p.is_file():
         raise BaselineError(f"{p}: baseline file not found (create one with `ganbench baseline STORE --out {p}`)")
-    try:
-        raw = json.loads(p.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise BaselineError(f"{p}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    raw = _read_json(p)
     if not isinstance(raw, dict) or raw.get("format") != FORMAT:
         raise BaselineError(f"{p}: not a ganbench baseline (field 'format' must be {FORMAT!r})")
     version = raw.get("format_version")
-    if version != FORMAT_VERSION:
+    if version != FORMAT_VERSION or isinstance(version, bool):
         raise BaselineError(f"{p}: format_version {version!r} is not supported (this ganbench reads {FORMAT_VERSION})")
+    group_list = _need(raw, "groups", list, str(p))
+    if not group_list:
+        raise BaselineError(f"{p}: groups: no groups; a baseline with nothing in it cannot fail a check")
     groups: dict[GroupKey, GroupStats] = {}
-    for i, g in enumerate(_need(raw, "groups", list, str(p))):
+    for i, g in enumerate(group_list):
         where = f"{p}: groups[{i}]"
         if not isinstance(g, dict):
             raise BaselineError(f"{where}: expected an object")
+        metric_map = _need(g, "metrics", dict, where)
+        if not metric_map:
+            raise BaselineError(f"{where}.metrics: no metrics; a group with nothing to compare cannot fail a check")
         metrics = {}
-        for name, m in _need(g, "metrics", dict, where).items():
+        for name, m in metric_map.items():
             mw = f"{where}.metrics.{name}"
             if not isinstance(m, dict):
                 raise BaselineError(f"{mw}: expected an object")
-            mean = m.get("mean")
-            if mean is not None and not isinstance(mean, (int, float)):
-                raise BaselineError(f"{mw}.mean: expected a number or null")
+            mean = _optional(m, "mean", (int, float), mw)
+            values = _items(_optional(m, "values", list, mw, []), (int, float), f"{mw}.values", nullable=True)
             metrics[name] = MetricStats(
                 mean=None if mean is None else float(mean),
                 std=float(_need(m, "std", (int, float), mw)),
                 n=int(_need(m, "n", int, mw)),
-                direction=m.get("direction"),
-                extractor=m.get("extractor"),
-                values=list(m.get("values", [])),
+                direction=_optional(m, "direction", str, mw),
+                extractor=_optional(m, "extractor", str, mw),
+                values=[None if v is None else float(v) for v in values],
             )
         stats = GroupStats(
             label=str(_need(g, "label", str, where)),
             dataset_label=str(_need(g, "dataset_label", str, where)),
             pack=int(_need(g, "pack", int, where)),
-            model=str(g.get("model", "")),
-            model_version=g.get("model_version"),
-            plugin=g.get("plugin"),
-            seeds=[int(s) for s in _need(g, "seeds", list, where)],
-            config=dict(g.get("config") or {}),
+            model=str(_optional(g, "model", str, where, "")),
+            model_version=_optional(g, "model_version", str, where),
+            plugin=_optional(g, "plugin", str, where),
+            seeds=[int(s) for s in _items(_need(g, "seeds", list, where), int, f"{where}.seeds")],
+            config=dict(_optional(g, "config", dict, where, {})),
             metrics=metrics,
         )
         if stats.key in groups:
             raise BaselineError(f"{where}: duplicate group {stats.name}")
         groups[stats.key] = stats
+    suite_hash_value = raw.get("suite_hash")
+    if not isinstance(suite_hash_value, str) or not suite_hash_value:
+        raise BaselineError(f"{p}: suite_hash: missing or empty; a baseline must name the suite it measures "
+                            "(write it with `ganbench baseline`)")
     return Baseline(
-        suite=str(raw.get("suite", "")),
-        suite_hash=raw.get("suite_hash"),
+        suite=str(_optional(raw, "suite", str, str(p), "")),
+        suite_hash=suite_hash_value,
         groups=groups,
         hardware=raw.get("hardware"),
-        plugins=dict(raw.get("plugins") or {}),
-        ganbench_version=raw.get("ganbench_version"),
-        created_at=raw.get("created_at"),
-        source=raw.get("source"),
+        plugins=dict(_optional(raw, "plugins", dict, str(p), {})),
+        ganbench_version=_optional(raw, "ganbench_version", str, str(p)),
+        created_at=_optional(raw, "created_at", str, str(p)),
+        source=_optional(raw, "source", str, str(p)),
     )

@@ -3,6 +3,7 @@ scripts, JUnit XML so CI systems list each metric as a test case, markdown for a
 
 from __future__ import annotations
 
+import html
 import json
 import xml.etree.ElementTree as ET
 
@@ -106,7 +107,10 @@ def to_junit(result: CheckResult) -> str:
 
 
 def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """Plugin and suite text in a PR comment: HTML-escaped (as the HTML report escapes it, so a
+    ``<img onerror>`` or ``<details>`` in a label renders as text), table pipes, backticks and
+    line breaks neutralised."""
+    return html.escape(str(text), quote=True).replace("|", "\\|").replace("`", "&#96;").replace("\n", " ")
 
 
 def to_markdown(result: CheckResult) -> str:
@@ -114,7 +118,7 @@ def to_markdown(result: CheckResult) -> str:
     icon = {0: "✅", 1: "❌", 2: "⚠️"}[result.exit_code]
     c = result.counts()
     lines = [
-        f"### {icon} ganbench check: **{result.verdict}** — suite `{result.suite}`",
+        f"### {icon} ganbench check: **{result.verdict}** — suite <code>{_md_cell(result.suite)}</code>",
         "",
         ", ".join(f"{v} {k}" for k, v in c.items() if v) or "nothing compared",
         "",
@@ -137,5 +141,5 @@ def to_markdown(result: CheckResult) -> str:
     lines += ["<details><summary>all checked metrics</summary>", "", *header, *(row(r) for r in checked), "", "</details>", ""]
     for n in result.notes:
         lines.append(f"- note: {_md_cell(n)}")
-    lines.append(f"\n<sub>tolerance = max({result.options.k:g} × baseline seed std, floor); baseline `{result.baseline}`</sub>")
+    lines.append(f"\n<sub>tolerance = max({result.options.k:g} × baseline seed std, floor); baseline <code>{_md_cell(result.baseline)}</code></sub>")
     return "\n".join(lines) + "\n"
