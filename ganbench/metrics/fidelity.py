@@ -260,7 +260,7 @@ def compute_fidelity(ctx: MetricContext) -> dict[str, MetricValue]:
     t0 = time.perf_counter()
     notes = [s for s in (ext.note,) if s]
     split = ds.info.get("params", {}).get("split") if isinstance(ds.info.get("params"), Mapping) else None
-    vs = f"vs {ds.name}{f' {split}' if split else ''} split"
+    vs = f"vs {ds.name}{f' {split}' if split else ''} split (random subset, seed {ref.subset_seed})"
 
     def mv(value: float, direction: str, n_real: int | None, note: str, n_used: int | None = None) -> MetricValue:
         return MetricValue(float(value), direction, ext.name, n if n_used is None else n_used, n_real,

@@ -8,6 +8,12 @@ tensor itself, not its name, so a changed dataset never meets stale statistics.
 Files are plain ``.npz`` (no pickles: loaded with ``allow_pickle=False``; torch-fidelity's own
 cache pickles NumPy arrays with ``torch.save``, which a NumPy-1 process cannot read back from a
 NumPy-2 one) and written atomically (temporary file + ``os.replace``).
+
+Which real images: a uniformly random subset of the split, drawn from a fixed seed (the same for
+every run), in random order, so the first ``n_features`` of them (KID, precision/recall,
+density/coverage) are a uniform random subset too. The seed and a SHA-256 of the indices are stored
+with the statistics. (Sorting the indices before truncating, as format 1 did, kept the low-index end
+of the split, which is biased wherever a split is ordered, e.g. by class.)
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ from ganbench.atomic import write_atomic
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2
 SUBSET_SEED = 0
 
 
@@ -46,12 +52,16 @@ def dataset_hash(ds: Dataset) -> str:
     return ds.info["content_hash"]
 
 
-def subset_indices(n_total: int, n: int) -> torch.Tensor:
-    """The real images used: all of them, or a fixed-seed random subset (the same for every run)."""
-    if n >= n_total:
-        return torch.arange(n_total)
-    g = torch.Generator().manual_seed(SUBSET_SEED)
-    return torch.randperm(n_total, generator=g)[:n].sort().values
+def subset_indices(n_total: int, n: int, seed: int = SUBSET_SEED) -> torch.Tensor:
+    """The real images used, in random order: a fixed-seed uniform subset of ``min(n, n_total)``
+    rows (the same for every run). Any prefix of it is a uniform random subset as well."""
+    g = torch.Generator().manual_seed(seed)
+    return torch.randperm(n_total, generator=g)[: min(n, n_total)]
+
+
+def indices_hash(idx: torch.Tensor) -> str:
+    """SHA-256 of the indices as little-endian int64: which real rows were used."""
+    return hashlib.sha256(idx.to(torch.int64).numpy().astype("<i8").tobytes()).hexdigest()
 
 
 @dataclass
@@ -64,6 +74,10 @@ class RefStats:
     """float32 features of the first ``n_features`` of those images (KID, precision/recall)."""
     n: int
     extractor: str
+    subset_seed: int = SUBSET_SEED
+    """Seed of the random subset of real rows (:func:`subset_indices`)."""
+    subset_sha256: str = ""
+    """SHA-256 of those row indices (:func:`indices_hash`), recorded with the statistics."""
 
     @property
     def n_features(self) -> int:
@@ -88,8 +102,11 @@ def _load(path: Path, ds: Dataset, extractor: str, n: int, n_features: int) -> R
                 and str(z["dataset_hash"]) == dataset_hash(ds)
                 and str(z["extractor"]) == extractor
                 and int(z["n"]) == n
+                and int(z["subset_seed"]) == SUBSET_SEED
+                and str(z["subset_sha256"]) == indices_hash(subset_indices(len(ds), n))
             )
-            stats = RefStats(z["mu"], z["sigma"], z["features"], int(z["n"]), str(z["extractor"]))
+            stats = RefStats(z["mu"], z["sigma"], z["features"], int(z["n"]), str(z["extractor"]),
+                             int(z["subset_seed"]), str(z["subset_sha256"]))
     except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
         log.warning("reference statistics %s unreadable (%s); recomputing", path, exc)
         return None
@@ -124,16 +141,18 @@ def reference_stats(
         if stats is not None:
             return stats, True
     t0 = time.perf_counter()
-    feats = features_of(subset_indices(len(ds), n)).detach().cpu()
+    idx = subset_indices(len(ds), n)
+    feats = features_of(idx).detach().cpu()
     # float64 before the moments: torch-fidelity keeps the mean in the features' dtype.
     st = fid_features_to_statistics(feats.double())
     stats = RefStats(
         np.asarray(st["mu"], np.float64), np.asarray(st["sigma"], np.float64),
-        feats[:n_features].float().numpy(), n, extractor,
+        feats[:n_features].float().numpy(), n, extractor, SUBSET_SEED, indices_hash(idx),
     )
     save_npz_atomic(
         path, mu=stats.mu, sigma=stats.sigma, features=stats.features, n=np.int64(n),
         extractor=np.str_(extractor), dataset_hash=np.str_(dataset_hash(ds)), format=np.int64(FORMAT),
+        subset_seed=np.int64(SUBSET_SEED), subset_sha256=np.str_(stats.subset_sha256),
     )
     log.info("reference statistics of %s (%s, n=%d) computed in %.1f s -> %s", ds.name, extractor, n,
              time.perf_counter() - t0, path)
