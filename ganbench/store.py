@@ -48,7 +48,8 @@ CREATE TABLE IF NOT EXISTS runs (
     duration_s REAL,
     train_seconds REAL,
     steps INTEGER,
-    kimg REAL
+    kimg REAL,
+    execution TEXT
 );
 CREATE TABLE IF NOT EXISTS metrics (
     run_id TEXT NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE,
@@ -73,6 +74,12 @@ CREATE TABLE IF NOT EXISTS artifacts (
     PRIMARY KEY (run_id, name)
 );
 """
+
+# Columns added to ``runs`` after schema 1 shipped; older stores gain them (NULL) on open.
+# ``execution``: how the run's steps ran (eager / compiled (...) / vectorized ×N), so throughput
+# numbers are never compared across modes unawares and nobody expects a vectorised run's solo
+# rerun to match it bit for bit.
+_ADDED_RUN_COLUMNS = {"execution": "TEXT"}
 
 RUN_STATUSES = ("pending", "running", "done", "failed", "skipped")
 
@@ -158,6 +165,10 @@ class Store:
         with self.transaction() as c:
             for stmt in filter(None, (s.strip() for s in _SCHEMA.split(";"))):
                 c.execute(stmt)
+            cols = {r[1] for r in c.execute("PRAGMA table_info(runs)")}
+            for col, decl in _ADDED_RUN_COLUMNS.items():  # stores written before the column existed
+                if col not in cols:
+                    c.execute(f"ALTER TABLE runs ADD COLUMN {col} {decl}")
             row = c.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
             if row is None:
                 c.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))

@@ -53,6 +53,7 @@ def execute_run(
         outcome = RunOutcome(run.run_id, "failed", error)
         if meter is not None:  # how far it got is part of the record
             outcome.steps, outcome.kimg, outcome.train_seconds = meter.steps, meter.kimg, meter.seconds
+            outcome.execution = loop.step_mode if loop is not None else None
     finished = time.time()
     store.upsert_run(
         run.run_id,
@@ -63,6 +64,7 @@ def execute_run(
         train_seconds=outcome.train_seconds,
         steps=outcome.steps,
         kimg=outcome.kimg,
+        execution=outcome.execution,
     )
     return outcome
 

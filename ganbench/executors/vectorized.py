@@ -2,7 +2,8 @@
 
 For plugins that provide ``ModelSpec.build_replicas`` (the GAN plugin does). Everything else, and
 runs with a seconds budget, goes through the ordinary local path. Each run keeps its own store
-row, metrics and status exactly as if it had run alone.
+row, metrics and status; its ``execution`` is recorded as ``vectorized ×N`` (statistically, not
+bit-for-bit, the solo run: see ganbench/train/replicas.py).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from ganbench.executors.local import RunProgress
 from ganbench.hardware import hardware_info, resolve_device
 from ganbench.plugins import Registry
 from ganbench.suite import RunSpec
+from ganbench.train.clock import vectorized_mode
 from ganbench.train.loop import DatasetCache, RunFailure, RunOutcome
 from ganbench.train.replicas import ReplicaLoop, group_runs
 
@@ -37,7 +39,8 @@ def execute_group(
     finished = time.time()
     for o in outcomes:
         store.upsert_run(o.run_id, status=o.status, error=o.error, finished_at=finished,
-                         duration_s=finished - started, train_seconds=o.train_seconds, steps=o.steps, kimg=o.kimg)
+                         duration_s=finished - started, train_seconds=o.train_seconds, steps=o.steps, kimg=o.kimg,
+                         execution=vectorized_mode(len(runs)))
     return outcomes
 
 

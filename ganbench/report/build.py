@@ -56,7 +56,7 @@ def render_report(store_path: str | Path | Sequence[str | Path], out: str | Path
             curves=sections.curve_plots(data, colors, packed),
             samples=sections.sample_sections(data, packed),
             truncation=sections.truncation(summary, colors, packed),
-            throughput=sections.throughput(summary, colors, packed),
+            throughput=sections.throughput(summary, colors, packed, data.runs),
             runs=sections.run_sections(data),
         )
     write_text_atomic(out, html, mode=0o644)  # a report is meant to be shared

@@ -33,6 +33,7 @@ from ganbench.suite import RunSpec
 from ganbench.train.batches import DeviceBatcher
 from ganbench.train.budget import BudgetMeter
 from ganbench.train.checkpoint import Checkpointer
+from ganbench.train.clock import StepClock, synchronize
 from ganbench.train.compiled import TrainStep
 from ganbench.train.packing import real_per_step
 from ganbench.train.seeding import generator, seed_everything
@@ -58,6 +59,7 @@ class RunOutcome:
     kimg: float = 0.0
     train_seconds: float = 0.0
     final: dict[str, float] = field(default_factory=dict)
+    execution: str | None = None  # eager / compiled (...) / vectorized ×N: how the steps ran
 
 
 ProgressFn = Callable[[float, str], None]
@@ -134,8 +136,7 @@ def draw_samples(
 
 
 def _sync(device: torch.device) -> None:
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
+    synchronize(device)
 
 
 class RunLoop:
@@ -164,7 +165,7 @@ class RunLoop:
         self.plugin = f"{owner.distribution or owner.name} {owner.version or ''}".strip() if owner else None
         self.who = _who(self.spec, self.plugin)
         self.meter: BudgetMeter | None = None
-        self.step_mode = "eager"
+        self.step_mode = "eager"  # how train_step ran: eager / compiled (...) / vectorized ×N
 
     # -- evaluation -----------------------------------------------------------------------
     def evaluate(self, model: Any, meter: BudgetMeter, final: bool) -> dict[str, float]:
@@ -195,16 +196,18 @@ class RunLoop:
                 continue
             for key, v in out.items():
                 values[key] = v if isinstance(v, MetricValue) else MetricValue(float(v))
-        values["gen_samples_per_s"] = MetricValue(n / max(gen_seconds, 1e-9), "higher", n_samples=n)
+        mode = f"mode: {self.step_mode}"  # every throughput number carries how it was measured
+        values["gen_samples_per_s"] = MetricValue(n / max(gen_seconds, 1e-9), "higher", n_samples=n, note=mode)
         if final:
             values["train_samples_per_s"] = MetricValue(
-                meter.real_samples / max(meter.seconds, 1e-9), "higher", note="real samples through D per training second"
+                meter.real_samples / max(meter.seconds, 1e-9), "higher",
+                note=f"{mode}; real samples through D per training second",
             )
-            values["train_steps_per_s"] = MetricValue(
-                meter.steps / max(meter.seconds, 1e-9), "higher", note=f"train_step: {self.step_mode}"
-            )
+            values["train_steps_per_s"] = MetricValue(meter.steps / max(meter.seconds, 1e-9), "higher", note=mode)
             if self.device.type == "cuda":
-                values["peak_mem_mb"] = MetricValue(torch.cuda.max_memory_allocated(self.device) / 2**20, "lower")
+                values["peak_mem_mb"] = MetricValue(
+                    torch.cuda.max_memory_allocated(self.device) / 2**20, "lower", note=mode
+                )
             self._store_samples(samples, labels)
         rows = [
             MetricRow(
@@ -282,18 +285,17 @@ class RunLoop:
             next_point[0] = self.checkpoint.restore(model, batcher, meter, next_point[0])
         last_losses: Mapping[str, float] = {}
         train_step = TrainStep(model, run.compile, self.spec.capabilities.compile_safe, device)
+        clock = StepClock(device)  # synchronises CUDA at both ends of every step
         while not meter.exhausted:
             real, labels = batcher.next(per_step)
-            t0 = time.perf_counter()
+            clock.start()
             try:
                 losses = train_step(real, labels if self.spec.capabilities.conditional else None)
             except Exception as exc:
                 raise RunFailure(
                     f"{self.who}: train_step raised {type(exc).__name__} at step {meter.steps + 1}: {exc}"
                 ) from exc
-            if run.budget.kind == "seconds":
-                _sync(device)
-            meter.add(real_samples=per_step, seconds=time.perf_counter() - t0)
+            meter.add(real_samples=per_step, seconds=clock.stop())
             self.step_mode = train_step.mode
             last_losses = self._check_losses(losses, meter.steps)
             if self._eval_due(meter, next_point) and not meter.exhausted:
@@ -305,7 +307,7 @@ class RunLoop:
         final = self.evaluate(model, meter, final=True)
         if self.checkpoint:
             self.checkpoint.finish()
-        return RunOutcome(run.run_id, "done", None, meter.steps, meter.kimg, meter.seconds, final)
+        return RunOutcome(run.run_id, "done", None, meter.steps, meter.kimg, meter.seconds, final, self.step_mode)
 
     def _check_losses(self, losses: Any, step: int) -> Mapping[str, float]:
         if not isinstance(losses, Mapping):
