@@ -6,13 +6,16 @@ benchmark picks up where it stopped.
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
 from ganbench import __version__
 from ganbench.hardware import hardware_info
+from ganbench.outlock import OutDirLock, OutDirLocked
 from ganbench.plugins import Registry, load_registry
 from ganbench.store import Store
 from ganbench.suite import Budget, RunSpec, build_matrix, default_out_dir, load_suite, suite_hash
@@ -41,8 +44,65 @@ def _plugin_of(registry: Registry, model: str) -> tuple[str | None, str | None, 
     return (owner.name if owner else None, owner.distribution if owner else None, spec.description)
 
 
-def prepare_store(store: Store, suite_path: Path, suite: Any, runs: list[RunSpec], registry: Registry) -> list[str]:
-    """Record the suite and every run of the matrix; return the ids already done."""
+class RunRefused(ValueError):
+    """``ganbench run`` cannot start: output folder unusable or in use, finished runs whose config
+    changed, or something the suite needs is missing. Nothing was trained; the CLI exits 2."""
+
+
+def _flatten(obj: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(obj, dict) and obj:
+        out: dict[str, Any] = {}
+        for k, v in obj.items():
+            out.update(_flatten(v, f"{prefix}.{k}" if prefix else str(k)))
+        return out
+    return {prefix: obj}
+
+
+def config_changes(stored: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """``field: old -> new`` for every (dotted) field that differs between two run configs."""
+    a = _flatten(json.loads(json.dumps(stored, sort_keys=True, default=str)))
+    b = _flatten(json.loads(json.dumps(new, sort_keys=True, default=str)))
+    missing = object()
+    return [
+        f"{k}: {json.dumps(a.get(k)) if k in a else '(absent)'} -> {json.dumps(b.get(k)) if k in b else '(absent)'}"
+        for k in sorted(set(a) | set(b))
+        if a.get(k, missing) != b.get(k, missing)
+    ]
+
+
+def changed_done_runs(store: Store, runs: list[RunSpec]) -> dict[str, list[str]]:
+    """Finished runs in the store whose stored config differs from the matrix's: run id -> changes."""
+    df = store.runs()
+    if df.empty:
+        return {}
+    stored = {r.run_id: r.config for r in df.itertuples() if r.status == "done"}
+    out = {}
+    for run in runs:
+        if run.run_id in stored:
+            changes = config_changes(stored[run.run_id] or {}, run.config())
+            if changes:
+                out[run.run_id] = changes
+    return out
+
+
+def prepare_store(
+    store: Store, suite_path: Path, suite: Any, runs: list[RunSpec], registry: Registry, *, rerun_changed: bool = False
+) -> list[str]:
+    """Record the suite and every run of the matrix; return the ids already done.
+
+    A finished run is skipped only if its stored config equals the new one. Otherwise, unless
+    ``rerun_changed``, :class:`RunRefused` lists the changed fields before anything is written,
+    because keeping old numbers under a new suite hash is a silently wrong result.
+    """
+    changed = changed_done_runs(store, runs)
+    if changed and not rerun_changed:
+        first, changes = next(iter(changed.items()))
+        more = f" (and {len(changed) - 1} more run(s))" if len(changed) > 1 else ""
+        raise RunRefused(
+            f"{store.path.parent}: {len(changed)} finished run(s) were made with a different config, e.g. {first}: "
+            f"{'; '.join(changes[:6])}{' ...' if len(changes) > 6 else ''}{more}; rerun them with --rerun-changed, "
+            "or use another --out"
+        )
     store.set_meta("suite", suite.name)
     store.set_meta("suite_hash", suite_hash(suite))
     store.set_meta("suite_file", str(suite_path))
@@ -53,7 +113,7 @@ def prepare_store(store: Store, suite_path: Path, suite: Any, runs: list[RunSpec
     done = []
     for run in runs:
         status = store.run_status(run.run_id)
-        if status == "done":
+        if status == "done" and run.run_id not in changed:
             done.append(run.run_id)
             continue
         plugin, dist, description = _plugin_of(registry, run.model)
@@ -91,15 +151,39 @@ def run_suite(
     on_start: Callable[[list[RunSpec], list[str]], None] | None = None,
     on_done: Callable[[RunSpec, RunOutcome], None] | None = None,
     render: bool = True,
+    rerun_changed: bool = False,
 ) -> SuiteResult:
+    """Run a suite into ``out_dir`` (locked for the whole run; see :mod:`ganbench.outlock`)."""
     suite_path = Path(suite_path)
     suite = load_suite(suite_path)
     registry = registry or load_registry()
     runs = build_matrix(suite, registry, str(suite_path), seeds=seeds, budget=budget, device=device)
     out = Path(out_dir) if out_dir else default_out_dir(suite)
-    out.mkdir(parents=True, exist_ok=True)
+    _make_out_dir(out)
+    try:
+        with OutDirLock(out):
+            return _run_locked(suite_path, suite, registry, runs, out, executor, vectorize, progress, on_start,
+                               on_done, render, rerun_changed)
+    except OutDirLocked as exc:
+        raise RunRefused(str(exc)) from None
+
+
+def _make_out_dir(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise RunRefused(f"--out {out}: exists and is not a directory")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise RunRefused(f"--out {out}: cannot create it: {exc.strerror or exc}") from None
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise RunRefused(f"--out {out}: not writable")
+
+
+def _run_locked(suite_path: Path, suite: Any, registry: Registry, runs: list[RunSpec], out: Path, executor: Any,
+                vectorize: int | None, progress: Any, on_start: Any, on_done: Any, render: bool,
+                rerun_changed: bool) -> SuiteResult:
     with Store.open(out) as store:
-        done = prepare_store(store, suite_path, suite, runs, registry)
+        done = prepare_store(store, suite_path, suite, runs, registry, rerun_changed=rerun_changed)
         todo = [r for r in runs if r.run_id not in done]
         if on_start:
             on_start(runs, done)

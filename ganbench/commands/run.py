@@ -17,10 +17,13 @@ Run a benchmark suite: every model × dataset × seed × pack size of the suite 
 under the suite's budget and evaluated; results go to a SQLite store in the output directory and
 an HTML report is rendered beside it.
 
-Running again with the same --out skips runs already finished (resume after an interruption).
+Running again with the same --out skips runs already finished (resume after an interruption),
+provided their stored config equals the new one; if the suite changed, it stops (exit 2) listing
+the changed fields, and --rerun-changed runs those again. One `ganbench run` per --out at a time.
 
 Exit status: 0 all runs finished, 1 some runs failed (their errors are in the store and report),
-2 the suite could not be used (bad file, unknown model or dataset).
+2 nothing was run: the suite could not be used (bad file, unknown model or dataset), --out is
+unusable or in use, finished runs changed, or data/weights the suite needs are missing.
 """
 
 
@@ -54,6 +57,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--device", choices=["auto", "cpu", "cuda"], help="override the suite's device (auto: CUDA when present)")
     p.add_argument("--budget", metavar="KIND=N", help="override the budget for quick tries: steps=N, kimg=N or seconds=N")
     p.add_argument("--no-report", action="store_true", help="do not render the HTML report at the end")
+    p.add_argument("--rerun-changed", action="store_true",
+                   help="an existing --out whose finished runs were made with a different config (hparams, "
+                   "budget, ...): run those again (without it, such a rerun is refused, exit 2)")
     p.add_argument("--inception-weights", metavar="PATH", help="Inception-v3 weights for IS/FID/KID (torch-fidelity's "
                    "weights-inception-2015-12-05-6726825d.pth); same as $GANBENCH_INCEPTION_WEIGHTS")
     x = p.add_argument_group("execution (see docs: executors, resume, isolation)")
@@ -94,14 +100,15 @@ def _nonneg_int(text: str) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     # heavy imports (torch, pandas) only when the command runs, so `--help` stays instant
-    from ganbench.runner import run_suite
+    from ganbench.runner import RunRefused, run_suite
+    from ganbench.store import StoreError
     from ganbench.suite import SuiteError, parse_budget
 
     console = Console()
     err = Console(stderr=True)
     try:
         budget = parse_budget(args.budget) if args.budget else None
-    except SuiteError as exc:
+    except (SuiteError, RunRefused, StoreError) as exc:
         print_error(str(exc))
         return 2
     if getattr(args, "inception_weights", None):  # a machine-local path: overrides the suite's eval.options
@@ -155,11 +162,12 @@ def cmd_run(args: argparse.Namespace) -> int:
             args.suite, args.out, seeds=args.seeds, budget=budget, device=args.device, executor=executor,
             vectorize=args.vectorize,
             progress=on_progress, on_start=on_start, on_done=on_done, render=not args.no_report,
+            rerun_changed=args.rerun_changed,
         )
     except (RayUnavailable, ConnectionError) as exc:  # Ray missing, or --ray-address unreachable
         print_error(str(exc))
         return 2
-    except SuiteError as exc:
+    except (SuiteError, RunRefused, StoreError) as exc:
         print_error(str(exc))
         return 2
     finally:

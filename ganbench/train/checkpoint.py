@@ -297,13 +297,40 @@ class Checkpointer:
         self._last = time.monotonic()
 
     def finish(self) -> None:
-        """The run is done: its checkpoint is no longer needed (unless asked to keep it)."""
-        if not self.keep:
-            self.path.unlink(missing_ok=True)
-        self._remove_temps()
+        """The run is done: its checkpoint is no longer needed (unless asked to keep it).
+
+        Clean-up is best effort: the final metrics are already recorded, and a file that cannot
+        be removed must not turn a finished run into a failed one (status and metrics agree).
+        """
+        try:
+            if not self.keep:
+                self.path.unlink(missing_ok=True)
+            self._remove_temps()
+        except OSError as exc:
+            log.warning("%s: could not remove the finished run's checkpoint: %s", self.path, exc)
 
     def _remove_temps(self) -> None:
-        """Temp files of writes that a killed process never renamed."""
+        """Temp files of writes that a killed process never renamed. A temp file of a process
+        that is still alive is left alone: it may be mid-write (the file name carries the pid)."""
         if self.path.parent.is_dir():
             for tmp in self.path.parent.glob(f".{self.path.name}.*.tmp"):
+                if _writer_alive(tmp):
+                    continue
                 tmp.unlink(missing_ok=True)
+
+
+def _writer_alive(tmp: Path) -> bool:
+    """Whether the process that named ``.<name>.<pid>.tmp`` still runs (on this machine)."""
+    try:
+        pid = int(tmp.name.rsplit(".", 2)[-2])
+    except (ValueError, IndexError):
+        return False
+    if pid == os.getpid():
+        return False  # our own leftover from an earlier, failed write
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
