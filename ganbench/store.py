@@ -81,6 +81,20 @@ CREATE TABLE IF NOT EXISTS artifacts (
 # rerun to match it bit for bit.
 _ADDED_RUN_COLUMNS = {"execution": "TEXT"}
 
+_COLUMNS: dict[str, set[str]] = {}
+
+
+def _expected_columns() -> dict[str, set[str]]:
+    """Each table's columns as :data:`_SCHEMA` declares them (read from an in-memory copy)."""
+    if not _COLUMNS:
+        mem = sqlite3.connect(":memory:")
+        mem.executescript(_SCHEMA)
+        for (table,) in mem.execute("SELECT name FROM sqlite_master WHERE type='table'").fetchall():
+            _COLUMNS[table] = {r[1] for r in mem.execute(f"PRAGMA table_info({table})")}
+        mem.close()
+    return _COLUMNS
+
+
 RUN_STATUSES = ("pending", "running", "done", "failed", "skipped")
 
 
@@ -119,24 +133,72 @@ class Store:
 
     # -- lifecycle ------------------------------------------------------------------------
     @classmethod
-    def open(cls, path: str | Path, *, create: bool = True) -> "Store":
+    def open(cls, path: str | Path, *, create: bool = True, readonly: bool | None = None) -> "Store":
+        """Open (or with ``create`` make) a store. ``create=False`` opens for reading only
+        (``readonly`` overrides): ``report``, ``check`` and ``baseline`` never write a byte.
+
+        An existing file is recognised as a ganbench store by its ``meta`` table and the columns
+        of its tables *before* anything is written to it, so another application's SQLite file is
+        refused untouched (no tables added, journal mode unchanged).
+        """
         p = resolve_store_path(path)
+        readonly = (not create) if readonly is None else readonly
+        if p.exists() and not p.is_file():
+            raise StoreError(f"{p}: is not a file; a results store is a SQLite file")
         if not p.exists():
             if not create:
                 raise StoreError(f"{p}: no results store here (run `ganbench run SUITE --out DIR` first)")
             p.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(p, timeout=60.0, isolation_level=None)
+        elif p.stat().st_size > 0 or readonly:
+            cls._recognise(p)
         try:
-            conn.execute("PRAGMA journal_mode=WAL")
+            if readonly:
+                conn = sqlite3.connect(f"{p.resolve().as_uri()}?mode=ro", uri=True, timeout=60.0, isolation_level=None)
+            else:
+                conn = sqlite3.connect(p, timeout=60.0, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{p}: cannot open the results store ({exc})") from None
+        try:
             conn.execute("PRAGMA busy_timeout=60000")
-            conn.execute("PRAGMA foreign_keys=ON")
-            conn.execute("PRAGMA synchronous=NORMAL")
             store = cls(p, conn)
-            store._init_schema()
+            if not readonly:
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA foreign_keys=ON")
+                conn.execute("PRAGMA synchronous=NORMAL")
+                store._init_schema()
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise StoreError(f"{p}: not a ganbench results store ({exc})") from None
         return store
+
+    @staticmethod
+    def _recognise(p: Path) -> None:
+        """Raise :class:`StoreError` unless ``p`` is a ganbench store (read-only look)."""
+        try:
+            conn = sqlite3.connect(f"{p.resolve().as_uri()}?mode=ro", uri=True, timeout=60.0)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{p}: cannot open it ({exc})") from None
+        try:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            if "meta" not in tables or conn.execute(
+                "SELECT 1 FROM meta WHERE key='schema_version'"
+            ).fetchone() is None:
+                raise StoreError(f"{p}: not a ganbench results store (no ganbench meta table); left untouched")
+            expected = _expected_columns()
+            for table, cols in expected.items():
+                if table not in tables:
+                    continue  # created on open
+                have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+                missing = sorted(cols - have - (set(_ADDED_RUN_COLUMNS) if table == "runs" else set()))
+                if missing:
+                    raise StoreError(
+                        f"{p}: table {table!r} is not a ganbench {table} table (missing column(s) "
+                        f"{', '.join(missing)}); left untouched"
+                    )
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{p}: not a ganbench results store ({exc}); left untouched") from None
+        finally:
+            conn.close()
 
     def close(self) -> None:
         self._conn.close()
@@ -248,6 +310,9 @@ class Store:
 
     def runs(self) -> pd.DataFrame:
         df = pd.read_sql_query("SELECT * FROM runs ORDER BY label, dataset_label, pack, seed", self._conn)
+        for col in _ADDED_RUN_COLUMNS:  # an older store opened read-only has not gained them
+            if col not in df.columns:
+                df[col] = None
         for col in ("config", "hardware"):
             df[col] = df[col].map(lambda s: json.loads(s) if isinstance(s, str) and s else {})
         return df
