@@ -321,6 +321,17 @@ class Store:
         row = self._conn.execute("SELECT status FROM runs WHERE run_id=?", (run_id,)).fetchone()
         return row[0] if row else None
 
+    def run_row(self, run_id: str) -> dict[str, Any] | None:
+        """One run's row as a dict (None if the store has no such run)."""
+        cur = self._conn.execute("SELECT * FROM runs WHERE run_id=?", (run_id,))
+        row = cur.fetchone()
+        return None if row is None else dict(zip([d[0] for d in cur.description], row))
+
+    def last_metric_step(self, run_id: str) -> int | None:
+        """The step of a run's latest recorded evaluation (None before its first)."""
+        row = self._conn.execute("SELECT MAX(step) FROM metrics WHERE run_id=?", (run_id,)).fetchone()
+        return None if row is None or row[0] is None else int(row[0])
+
     def metrics(self, final_only: bool = False) -> pd.DataFrame:
         q = "SELECT * FROM metrics" + (" WHERE final=1" if final_only else "") + " ORDER BY run_id, step, name"
         return pd.read_sql_query(q, self._conn)

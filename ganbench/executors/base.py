@@ -101,12 +101,48 @@ def checkpoint_options(options: CheckpointOptions | None, store: Store) -> Check
     return options.with_directory(Path(store.path).resolve().parent / "checkpoints")
 
 
+def _who(store: Store, run: RunSpec) -> str:
+    """The model and the plugin that provides it, as the in-process errors name them."""
+    row = store.run_row(run.run_id) if hasattr(store, "run_row") else None
+    row = row or {}
+    plugin = row.get("plugin_dist") or row.get("plugin") or "?"
+    return f"model {run.model!r} (plugin {plugin}, version {row.get('model_version') or '?'})"
+
+
+def _steps_reached(store: Store, run: RunSpec) -> tuple[int | None, str]:
+    """How far a run that died without reporting got: the later of its last checkpoint and its
+    last recorded evaluation (what survives the worker), and which one it was."""
+    best: tuple[int | None, str] = (None, "")
+    step = store.last_metric_step(run.run_id) if hasattr(store, "last_metric_step") else None
+    if step is not None:
+        best = (step, "last evaluation")
+    try:
+        from ganbench.train.checkpoint import checkpoint_path, load_checkpoint
+
+        path = checkpoint_path(Path(store.path).resolve().parent / "checkpoints", run.run_id)
+        if path.is_file():
+            ck_steps = int(load_checkpoint(path)["meter"]["steps"])
+            if best[0] is None or ck_steps > best[0]:
+                best = (ck_steps, "last checkpoint")
+    except Exception:  # an unreadable checkpoint says nothing about the steps
+        pass
+    return best
+
+
 def record_failure(store: Store, run: RunSpec, error: str, started: float, finished: float) -> RunOutcome:
-    """A run whose worker died without reporting: recorded as failed with the reason."""
+    """A run whose worker died without reporting: recorded as failed with the reason, naming the
+    model's plugin and the steps it reached (as far as its checkpoint and evaluations tell)."""
+    steps, source = _steps_reached(store, run)
+    reached = f"reached step {steps} ({source})" if steps is not None else "no step recorded"
+    error = f"{_who(store, run)}: {error}; {reached}"
     store.upsert_run(
-        run.run_id, status="failed", error=error, finished_at=finished, duration_s=finished - started
+        run.run_id, status="failed", error=error, finished_at=finished, duration_s=finished - started,
+        **({"steps": steps} if steps is not None else {}),
     )
-    return RunOutcome(run.run_id, "failed", error)
+    outcome = RunOutcome(run.run_id, "failed", error)
+    if steps is not None:
+        outcome.steps = steps
+    return outcome
 
 
 def signal_error(exitcode: int | None) -> str:
