@@ -152,13 +152,28 @@ def run_suite(
     on_done: Callable[[RunSpec, RunOutcome], None] | None = None,
     render: bool = True,
     rerun_changed: bool = False,
+    check_ready: bool = True,
 ) -> SuiteResult:
-    """Run a suite into ``out_dir`` (locked for the whole run; see :mod:`ganbench.outlock`)."""
+    """Run a suite into ``out_dir`` (locked for the whole run; see :mod:`ganbench.outlock`).
+
+    With ``check_ready`` (the default) the preflight (:mod:`ganbench.preflight`) first checks every
+    dataset file, evaluator and weight file the matrix needs, the device and OUT, and raises
+    :class:`RunRefused` listing everything missing before anything is written or trained.
+    """
     suite_path = Path(suite_path)
     suite = load_suite(suite_path)
     registry = registry or load_registry()
     runs = build_matrix(suite, registry, str(suite_path), seeds=seeds, budget=budget, device=device)
     out = Path(out_dir) if out_dir else default_out_dir(suite)
+    if check_ready:
+        from ganbench.preflight import preflight
+
+        problems = preflight(runs, registry, out)
+        if problems:
+            raise RunRefused(
+                f"{suite_path}: cannot start, {len(problems)} thing(s) missing (nothing was trained): "
+                + "; ".join(problems)
+            )
     _make_out_dir(out)
     try:
         with OutDirLock(out):

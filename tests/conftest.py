@@ -44,6 +44,30 @@ def mnist_root() -> Path:
 
 
 @pytest.fixture(scope="session")
+def fashion_root() -> Path:
+    """Fashion-MNIST, found and failed/skipped like :func:`mnist_root` (CI provisions it)."""
+    from ganbench.data import default_root
+    from ganbench.data.mnist import mnist_files
+
+    root = default_root()
+    missing = [p for p in mnist_files(root, "fashion-mnist") if not p.is_file()]
+    if missing:
+        msg = f"Fashion-MNIST not found under {root} (run ../shared/data/provision-datasets {root} fashion-mnist)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(msg)
+        pytest.skip(msg)
+    return root
+
+
+@pytest.fixture(scope="session")
+def fashion_evaluator(fashion_root):
+    """The Fashion-MNIST evaluator: trained once per data root (a few minutes on 2 CPU cores), then cached."""
+    from ganbench.metrics.evaluator import ensure_evaluator
+
+    return ensure_evaluator(fashion_root, "cpu", progress=False, dataset="fashion-mnist")
+
+
+@pytest.fixture(scope="session")
 def evaluator(mnist_root):
     """The MNIST evaluator: trained once per data root (a few minutes on 2 CPU cores), then cached."""
     from ganbench.metrics.evaluator import ensure_evaluator

@@ -57,6 +57,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--device", choices=["auto", "cpu", "cuda"], help="override the suite's device (auto: CUDA when present)")
     p.add_argument("--budget", metavar="KIND=N", help="override the budget for quick tries: steps=N, kimg=N or seconds=N")
     p.add_argument("--no-report", action="store_true", help="do not render the HTML report at the end")
+    p.add_argument("--no-preflight", action="store_true",
+                   help="skip the check, before training, that every dataset file, evaluator and weight file "
+                   "the suite needs is present (or downloadable), the device exists and --out is writable")
     p.add_argument("--rerun-changed", action="store_true",
                    help="an existing --out whose finished runs were made with a different config (hparams, "
                    "budget, ...): run those again (without it, such a rerun is refused, exit 2)")
@@ -70,6 +73,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     x.add_argument("--vectorize", type=_positive_int, metavar="N",
                    help="local: train up to N seeds of one model config as one batched model when the plugin "
                    "supports it (overrides the suite's `vectorize`; docs/vectorized.md)")
+    x.add_argument("--jobs", "-j", type=_positive_int, metavar="N",
+                   help="local: train N runs at once, each in a worker process (default: one per --threads cores "
+                   "on the CPU, 1 on a GPU); --jobs 1 runs them one after another in this process. "
+                   "Never changes a run's numbers: see --threads")
+    x.add_argument("--threads", type=_positive_int, default=None, metavar="T",
+                   help="local: torch threads per run (default 1), the same whatever --jobs is, so --jobs 1 and "
+                   "--jobs N give bit-identical metrics")
     x.add_argument("--isolate", action="store_true",
                    help="local: each run in its own worker process, killed at the suite's timeout_s; crashes fail only that run")
     x.add_argument("--checkpoint-every", type=_nonneg_int, metavar="N",
@@ -153,8 +163,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.executor != "ray" and (args.max_concurrent or args.ray_address):
         print_error("--max-concurrent and --ray-address need --executor ray")
         return 2
+    if args.executor == "ray" and (args.jobs or args.threads):
+        print_error("--jobs and --threads are for the local executor; Ray uses --max-concurrent and each model's num_cpus")
+        return 2
+    from ganbench.executors.threads import DEFAULT_THREADS_PER_RUN
+
     executor = make_executor(
-        args.executor, isolate=args.isolate, max_concurrent=args.max_concurrent, ray_address=args.ray_address,
+        args.executor, isolate=args.isolate, jobs=args.jobs, threads=args.threads or DEFAULT_THREADS_PER_RUN,
+        max_concurrent=args.max_concurrent, ray_address=args.ray_address,
         checkpoints=CheckpointOptions(every=args.checkpoint_every, keep=args.keep_checkpoints),
     )
     try:
@@ -162,7 +178,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             args.suite, args.out, seeds=args.seeds, budget=budget, device=args.device, executor=executor,
             vectorize=args.vectorize,
             progress=on_progress, on_start=on_start, on_done=on_done, render=not args.no_report,
-            rerun_changed=args.rerun_changed,
+            rerun_changed=args.rerun_changed, check_ready=not args.no_preflight,
         )
     except (RayUnavailable, ConnectionError) as exc:  # Ray missing, or --ray-address unreachable
         print_error(str(exc))

@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 from ganbench.api import Dataset, DatasetRequest, DatasetSpec
-from ganbench.data import check_params
+from ganbench.data import check_params, requirements
 from ganbench.data.images import DatasetFileCorrupt, missing_error, to_unit_range
 from ganbench.hookspecs import hookimpl
 
@@ -135,6 +135,7 @@ def ganbench_datasets() -> list[DatasetSpec]:
             description="CIFAR-10, 50k train / 10k test, 3x32x32 (official python pickles, read safely)",
             defaults=DEFAULTS,
             files=cifar_files,
+            requirements=requirements.cifar10,
             prepare=prepare,
         )
     ]

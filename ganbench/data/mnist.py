@@ -144,7 +144,8 @@ def _loader(dataset: str):
         res = check_resolution(p, dataset)
         images, labels = load_split(req.root, dataset, str(p["split"]), req.download)
         data = pad_to(to_unit_range(images.unsqueeze(1)), res).to(req.device)
-        info: dict[str, Any] = {"evaluator": "mnist", "resolution": res, "params": p, "root": str(req.root)}
+        # each dataset is scored by its own classifier (ganbench.metrics.evaluator.EVALUATORS)
+        info: dict[str, Any] = {"evaluator": dataset, "resolution": res, "params": p, "root": str(req.root)}
         if dataset == "mnist":
             info["digit_channels"] = 1  # the mode metric: 10 modes, one per digit
         return Dataset(dataset, "image", data, labels.to(req.device), 10, info)
@@ -157,10 +158,9 @@ def _prepare(dataset: str):
         ensure_files(Path(root), dataset, download_ok=True)
         load_split(Path(root), dataset, "train", download_ok=False)
         load_split(Path(root), dataset, "test", download_ok=False)
-        if dataset == "mnist":  # the evaluator every MNIST-family metric uses
-            from ganbench.metrics.evaluator import ensure_evaluator
+        from ganbench.metrics.evaluator import ensure_evaluator  # the dataset's own classifier
 
-            ensure_evaluator(Path(root), torch.device("cpu"))
+        ensure_evaluator(Path(root), torch.device("cpu"), dataset=dataset)
 
     return prepare
 

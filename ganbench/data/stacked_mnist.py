@@ -17,6 +17,7 @@ from ganbench.api import Dataset, DatasetRequest, DatasetSpec
 from ganbench.data import check_params
 from ganbench.data.images import check_resolution, pad_to
 from ganbench.data.mnist import _prepare, load_split, mnist_files
+from ganbench.data.requirements import mnist_family
 from ganbench.hookspecs import hookimpl
 
 DEFAULTS: dict[str, Any] = {"n_samples": 128_000, "resolution": 28, "data_seed": 0, "split": "train"}
@@ -85,6 +86,7 @@ def ganbench_datasets() -> list[DatasetSpec]:
             defaults=DEFAULTS,
             files=lambda root: mnist_files(Path(root), "mnist"),
             check_params=check,
+            requirements=mnist_family("stacked-mnist", "mnist"),
             prepare=_prepare("mnist"),
         )
     ]

@@ -1,4 +1,5 @@
-"""The MNIST evaluator: a small CNN that ganbench trains itself, used to label generated digits.
+"""The MNIST and Fashion-MNIST evaluators: small CNNs that ganbench trains itself, used to label
+generated images and as the feature extractor of their image-quality metrics.
 
 Mode counting on (stacked) MNIST needs a digit classifier; the papers used a CNN of "2 conv
 32/64 + dense 128 + dropout" at about 99.25 % test accuracy. Shipping weights is not possible
@@ -12,6 +13,11 @@ dense 128 + ReLU (the 128-d ``features``), dropout 0.5, dense 10 (``logits``). T
 each conv (rather than once after both, as in the Keras example) makes it 2.6x cheaper on CPU at
 the same accuracy. Input: ``(N, 1, 28, 28)`` in [-1, 1]; 32x32 inputs are center-cropped to 28x28,
 the inverse of the 2-pixel padding the 32x32 datasets use.
+
+Fashion-MNIST gets its own classifier of the same architecture and training recipe
+(``ganbench-fashion-mnist-cnn``, at least 90 % test accuracy; digit features say nothing about
+shirts and shoes). Each dataset is scored only by its own classifier: :func:`spec_for` refuses a
+dataset for which none exists instead of falling back to another dataset's.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import hashlib
 import logging
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -39,6 +46,40 @@ BATCH = 128
 LR = 2e-3
 
 
+@dataclass(frozen=True)
+class EvaluatorSpec:
+    """One dataset's classifier: what it is called, the accuracy it must reach, how long it trains."""
+
+    dataset: str
+    name: str
+    min_accuracy: float
+    epochs: int
+    hflip: bool = False
+    """Augment with random horizontal flips (clothes are left-right symmetric; digits are not)."""
+
+
+EVALUATORS: dict[str, EvaluatorSpec] = {
+    "mnist": EvaluatorSpec("mnist", EVALUATOR_NAME, MIN_ACCURACY, EPOCHS),
+    # 3 epochs without flips: 89.78 % (measured); 4 epochs with flips clear 90 %
+    "fashion-mnist": EvaluatorSpec("fashion-mnist", "ganbench-fashion-mnist-cnn", 0.90, 4, hflip=True),
+}
+
+
+class EvaluatorUnavailable(ValueError):
+    """No classifier of ganbench's is trained on this dataset (never borrow another dataset's)."""
+
+
+def spec_for(dataset: str) -> EvaluatorSpec:
+    """The evaluator of ``dataset`` (the dataset's ``info["evaluator"]`` tag), or a clear refusal."""
+    try:
+        return EVALUATORS[dataset]
+    except KeyError:
+        raise EvaluatorUnavailable(
+            f"no ganbench evaluator is trained on {dataset!r} (there are: {', '.join(EVALUATORS)}); "
+            "a classifier of another dataset would score it meaninglessly, so the metric is refused"
+        ) from None
+
+
 class EvaluatorMissing(FileNotFoundError):
     """No evaluator checkpoint under the data root."""
 
@@ -47,8 +88,8 @@ class EvaluatorCorrupt(ValueError):
     """An evaluator checkpoint that cannot be read or fails its content hash."""
 
 
-def evaluator_path(root: Path) -> Path:
-    return Path(root).expanduser() / "evaluators" / f"{EVALUATOR_NAME}-v{FORMAT_VERSION}.pt"
+def evaluator_path(root: Path, dataset: str = "mnist") -> Path:
+    return Path(root).expanduser() / "evaluators" / f"{spec_for(dataset).name}-v{FORMAT_VERSION}.pt"
 
 
 class MnistEvaluator(nn.Module):
@@ -66,6 +107,8 @@ class MnistEvaluator(nn.Module):
         self.drop2 = nn.Dropout(0.5)
         self.test_accuracy: float = float("nan")
         self.sha256: str = ""
+        self.name: str = EVALUATOR_NAME
+        self.dataset: str = "mnist"
 
     @staticmethod
     def _prep(x: torch.Tensor) -> torch.Tensor:
@@ -90,8 +133,15 @@ class MnistEvaluator(nn.Module):
         return self.logits(x)
 
     @torch.no_grad()
+    def predict_uint8(self, images: torch.Tensor, batch: int = 4096) -> torch.Tensor:
+        """Predicted classes of uint8 images (:mod:`ganbench.metrics.preprocess`), what the metrics use."""
+        from ganbench.metrics.preprocess import dequantise
+
+        return torch.cat([self.predict(dequantise(images[i : i + batch]), batch) for i in range(0, images.shape[0], batch)])
+
+    @torch.no_grad()
     def predict(self, x: torch.Tensor, batch: int = 4096) -> torch.Tensor:
-        """Predicted digits, in chunks (eval mode)."""
+        """Predicted classes of float images in [-1, 1], in chunks (eval mode)."""
         was = self.training
         self.eval()
         try:
@@ -119,12 +169,15 @@ _cache: dict[tuple, MnistEvaluator] = {}
 _lock = threading.Lock()
 
 
-def load_evaluator(root: Path, device: torch.device | str = "cpu") -> MnistEvaluator:
-    """The trained evaluator, loaded once per process and device (weights_only, hash checked)."""
-    path = evaluator_path(root)
-    fix = "run `ganbench data prepare mnist`"
+def load_evaluator(root: Path, device: torch.device | str = "cpu", dataset: str = "mnist") -> MnistEvaluator:
+    """The trained evaluator of ``dataset``, loaded once per process and device (weights_only,
+    hash checked)."""
+    spec = spec_for(dataset)
+    path = evaluator_path(root, dataset)
+    fix = f"run `ganbench data prepare {dataset}`"
+    what = f"{dataset} evaluator {spec.name}"
     if not path.is_file():
-        raise EvaluatorMissing(f"MNIST evaluator {path} not found; {fix} to train it (a few minutes on CPU)")
+        raise EvaluatorMissing(f"{what}: {path} not found; {fix} to train it (a few minutes on CPU)")
     device = torch.device(device)
     st = path.stat()
     key = (str(path.resolve()), st.st_mtime_ns, st.st_size, str(device))
@@ -137,32 +190,35 @@ def load_evaluator(root: Path, device: torch.device | str = "cpu") -> MnistEvalu
             if int(ckpt.get("format", 0)) != FORMAT_VERSION:
                 raise ValueError(f"format {ckpt.get('format')!r}, expected {FORMAT_VERSION}")
         except Exception as exc:
-            raise EvaluatorCorrupt(f"MNIST evaluator {path} is unreadable ({type(exc).__name__}: {exc}); delete it and {fix}") from None
+            raise EvaluatorCorrupt(f"{what}: {path} is unreadable ({type(exc).__name__}: {exc}); delete it and {fix}") from None
         actual = weights_hash(state)
         if actual != digest:
             raise EvaluatorCorrupt(
-                f"MNIST evaluator {path} fails its content hash (stored {digest[:12]}…, actual {actual[:12]}…); "
+                f"{what}: {path} fails its content hash (stored {digest[:12]}…, actual {actual[:12]}…); "
                 f"delete it and {fix}"
             )
         model = MnistEvaluator()
         model.load_state_dict(state)
-        model.test_accuracy, model.sha256 = acc, digest
+        model.test_accuracy, model.sha256, model.name, model.dataset = acc, digest, spec.name, dataset
         model.eval().requires_grad_(False)
         _cache[key] = model.to(device)
         return _cache[key]
 
 
-def train_evaluator(root: Path, device: torch.device | str = "cpu", progress: bool = True) -> MnistEvaluator:
-    """Train the evaluator from a fixed seed on the MNIST training set and save it atomically.
+def train_evaluator(root: Path, device: torch.device | str = "cpu", progress: bool = True,
+                    dataset: str = "mnist") -> MnistEvaluator:
+    """Train the evaluator of ``dataset`` from a fixed seed on its training set and save it atomically.
 
-    Raises if the test accuracy ends below 99 %, so a bad evaluator never reaches a report.
+    Raises if the test accuracy ends below the spec's minimum (99 % MNIST, 90 % Fashion-MNIST),
+    so a bad evaluator never reaches a report.
     """
     from ganbench.data.mnist import load_split
 
+    spec = spec_for(dataset)
     device = torch.device(device)
     root = Path(root).expanduser()
-    xtr, ytr = load_split(root, "mnist", "train")
-    xte, yte = load_split(root, "mnist", "test")
+    xtr, ytr = load_split(root, dataset, "train")
+    xte, yte = load_split(root, dataset, "test")
     to_x = lambda u8: u8.unsqueeze(1).float().div(127.5).sub(1.0).to(device)  # noqa: E731
     xtr, xte, ytr, yte = to_x(xtr), to_x(xte), ytr.to(device), yte.to(device)
 
@@ -171,22 +227,26 @@ def train_evaluator(root: Path, device: torch.device | str = "cpu", progress: bo
     model = MnistEvaluator().to(device)
     opt = torch.optim.Adam(model.parameters(), lr=LR)
     steps_per_epoch = (xtr.shape[0] + BATCH - 1) // BATCH
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=LR, total_steps=EPOCHS * steps_per_epoch)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=LR, total_steps=spec.epochs * steps_per_epoch)
     bar = None
     if progress:
         from rich.progress import Progress
 
         bar = Progress(transient=True)
         bar.start()
-        task = bar.add_task(f"training {EVALUATOR_NAME}", total=EPOCHS * steps_per_epoch)
+        task = bar.add_task(f"training {spec.name}", total=spec.epochs * steps_per_epoch)
     t0 = time.perf_counter()
     try:
         model.train()
-        for _ in range(EPOCHS):
+        for _ in range(spec.epochs):
             perm = torch.randperm(xtr.shape[0], generator=g).to(device)
             for i in range(0, xtr.shape[0], BATCH):
                 idx = perm[i : i + BATCH]
-                loss = F.cross_entropy(model(xtr[idx]), ytr[idx])
+                xb = xtr[idx]
+                if spec.hflip:
+                    flip = torch.rand(xb.shape[0], generator=g).to(device) < 0.5
+                    xb = torch.where(flip.view(-1, 1, 1, 1), xb.flip(-1), xb)
+                loss = F.cross_entropy(model(xb), ytr[idx])
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
                 opt.step()
@@ -197,19 +257,20 @@ def train_evaluator(root: Path, device: torch.device | str = "cpu", progress: bo
         if bar is not None:
             bar.stop()
     acc = float((model.predict(xte) == yte).float().mean())
-    log.info("%s: test accuracy %.2f%% after %.0f s", EVALUATOR_NAME, 100 * acc, time.perf_counter() - t0)
-    if acc < MIN_ACCURACY:
-        raise RuntimeError(f"{EVALUATOR_NAME} reached only {100 * acc:.2f}% test accuracy (< {100 * MIN_ACCURACY:.0f}%)")
+    log.info("%s: test accuracy %.2f%% after %.0f s", spec.name, 100 * acc, time.perf_counter() - t0)
+    if acc < spec.min_accuracy:
+        raise RuntimeError(f"{spec.name} reached only {100 * acc:.2f}% test accuracy (< {100 * spec.min_accuracy:.0f}%)")
     state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
     digest = weights_hash(state)
-    _atomic_save({"format": FORMAT_VERSION, "name": EVALUATOR_NAME, "state_dict": state,
-                  "test_accuracy": acc, "sha256": digest}, evaluator_path(root))
-    return load_evaluator(root, device)
+    _atomic_save({"format": FORMAT_VERSION, "name": spec.name, "state_dict": state,
+                  "test_accuracy": acc, "sha256": digest}, evaluator_path(root, dataset))
+    return load_evaluator(root, device, dataset)
 
 
-def ensure_evaluator(root: Path, device: torch.device | str = "cpu", progress: bool = True) -> MnistEvaluator:
-    """Load the evaluator, training it first when it does not exist yet."""
+def ensure_evaluator(root: Path, device: torch.device | str = "cpu", progress: bool = True,
+                     dataset: str = "mnist") -> MnistEvaluator:
+    """Load the evaluator of ``dataset``, training it first when it does not exist yet."""
     try:
-        return load_evaluator(root, device)
+        return load_evaluator(root, device, dataset)
     except EvaluatorMissing:
-        return train_evaluator(root, device, progress)
+        return train_evaluator(root, device, progress, dataset)

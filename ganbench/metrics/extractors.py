@@ -176,7 +176,9 @@ class FeatureExtractorMnistCNN(FeatureExtractorBase):
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
         if x.dtype != torch.uint8 or x.ndim != 4 or x.shape[1] != 1:
             raise ValueError(f"{self.name}: expects uint8 (N, 1, H, W) images, got {x.dtype} {tuple(x.shape)}")
-        xf = x.float().div(127.5).sub(1.0)
+        from ganbench.metrics.preprocess import dequantise
+
+        xf = dequantise(x)
         feats = self.evaluator.features(xf)
         head = getattr(self.evaluator, "fc2", None)  # eval mode: dropout is identity, so logits = fc2(features)
         out = {"128": feats, "logits": head(feats) if head is not None else self.evaluator.logits(xf)}
@@ -267,20 +269,22 @@ def load_inception(weights: Path, device: torch.device) -> Extractor:
         return ext
 
 
-def load_mnist_extractor(root: Path, device: torch.device) -> Extractor:
-    """The MNIST evaluator (issue 4's :func:`load_evaluator`) as an extractor; raises its
+def load_mnist_extractor(root: Path, device: torch.device, dataset: str = "mnist") -> Extractor:
+    """The evaluator of an MNIST-family ``dataset`` (``mnist`` or ``fashion-mnist``, see
+    :func:`ganbench.metrics.evaluator.load_evaluator`) as an extractor; raises its
     ``EvaluatorMissing`` with the fix when it has not been trained yet."""
-    from ganbench.metrics.evaluator import EVALUATOR_NAME, load_evaluator
+    from ganbench.metrics.evaluator import load_evaluator, spec_for
 
-    evaluator = load_evaluator(root, device)
+    name = spec_for(dataset).name
+    evaluator = load_evaluator(root, device, dataset)
     digest = str(getattr(evaluator, "sha256", "") or "unknown")
-    key = (EVALUATOR_NAME, digest, str(device), id(evaluator))
+    key = (name, digest, str(device), id(evaluator))
     with _lock:
         if key not in _loaded:
-            module = FeatureExtractorMnistCNN(EVALUATOR_NAME, ["128", "logits"], evaluator=evaluator)
+            module = FeatureExtractorMnistCNN(name, ["128", "logits"], evaluator=evaluator)
             acc = getattr(evaluator, "test_accuracy", None)
             note = f"evaluator test accuracy {100 * acc:.2f}%" if isinstance(acc, float) and acc == acc else None
-            _loaded[key] = Extractor(EVALUATOR_NAME, module, "128", "logits", 1, digest[:16], note)
+            _loaded[key] = Extractor(name, module, "128", "logits", 1, digest[:16], note)
         return _loaded[key]
 
 

@@ -46,6 +46,7 @@ import torch
 from ganbench.api import Dataset, MetricContext, MetricSpec, MetricValue
 from ganbench.hookspecs import hookimpl
 from ganbench.metrics import prdc as prdc_mod
+from ganbench.metrics.preprocess import quantise
 from ganbench.metrics.refstats import reference_stats
 
 if TYPE_CHECKING:
@@ -118,6 +119,13 @@ def fid_from_features(real: torch.Tensor, fake: torch.Tensor) -> float:
     return fid_from_stats(*feature_stats(real), *feature_stats(fake))
 
 
+def small_n_note(n_generated: int, n_real: int, dims: int) -> str:
+    """FID with no more samples than feature dims is defined (the formula needs no inverse) but its
+    covariance estimate is rank-deficient and the value is biased upward, more so the smaller n."""
+    return (f"biased upward: {min(n_generated, n_real)} samples ≤ {dims} feature dims (rank-deficient "
+            f"covariance; {n_generated} generated, {n_real} real); compare only at equal n")
+
+
 def inception_score(logits: torch.Tensor, splits: int = 10) -> tuple[float, float]:
     """IS = exp(E KL(p(y|x) || p(y))) over ``splits`` splits: mean and std (torch-fidelity)."""
     from torch_fidelity.metric_isc import isc_features_to_metric
@@ -165,7 +173,7 @@ def to_uint8(x: torch.Tensor, channels: int, what: str) -> torch.Tensor:
             x = x.expand(-1, 3, -1, -1)
         else:
             raise FidelityInputError(f"{what}: {c} channels, the extractor takes {channels}")
-    return ((x.float() + 1) * 127.5).add_(0.5).clamp_(0, 255).to(torch.uint8)
+    return quantise(x)  # the one preprocessing path of every classifier-based metric
 
 
 # --------------------------------------------------------------------------------------------
@@ -183,14 +191,26 @@ def _root(ds: Dataset, opts: Mapping[str, Any]) -> Path:
 
 
 def choose_extractor(ds: Dataset, device: torch.device, opts: Mapping[str, Any]) -> "Extractor":
-    """MNIST-family data: the ganbench MNIST CNN; anything else: Inception-v3."""
+    """The dataset's own classifier (its ``info["evaluator"]`` tag: ``mnist``, ``fashion-mnist``),
+    Inception-v3 for natural images (tag ``inception`` or none). Never another dataset's classifier:
+    a tag without a trained evaluator, or a suite forcing one dataset's CNN onto another dataset,
+    raises :class:`~ganbench.metrics.evaluator.EvaluatorUnavailable`."""
+    from ganbench.metrics.evaluator import EVALUATORS, EvaluatorUnavailable, spec_for
     from ganbench.metrics.extractors import load_inception, load_mnist_extractor, resolve_inception_weights
 
     which = opts.get("fidelity_extractor") or "auto"
-    if which not in ("auto", INCEPTION_NAME, MNIST_NAME):
-        raise ValueError(f"eval.options.fidelity_extractor: {which!r} is not one of auto, {INCEPTION_NAME}, {MNIST_NAME}")
-    if which == MNIST_NAME or (which == "auto" and ds.info.get("evaluator") == "mnist"):
-        return load_mnist_extractor(_root(ds, opts), device)
+    tag = ds.info.get("evaluator")
+    cnn = {spec.name: key for key, spec in EVALUATORS.items()}
+    if which not in ("auto", INCEPTION_NAME, *cnn):
+        raise ValueError(f"eval.options.fidelity_extractor: {which!r} is not one of auto, {INCEPTION_NAME}, {', '.join(cnn)}")
+    if which in cnn and cnn[which] != tag:
+        raise EvaluatorUnavailable(
+            f"eval.options.fidelity_extractor: {which} is the {cnn[which]} classifier and dataset {ds.name!r} is "
+            f"not {cnn[which]} data; never score one dataset with another's classifier"
+        )
+    if which in cnn or (which == "auto" and tag not in (None, "inception")):
+        spec_for(str(tag))  # refuses a tag that has no evaluator of its own
+        return load_mnist_extractor(_root(ds, opts), device, str(tag))
     weights = resolve_inception_weights(opts.get("inception_weights"), download=bool(opts.get("inception_download", True)))
     return load_inception(weights, device)
 
@@ -273,9 +293,11 @@ def compute_fidelity(ctx: MetricContext) -> dict[str, MetricValue]:
 
     d = feats.shape[1]
     mu_g, sigma_g = feature_stats(feats)
-    if n <= d or ref.n <= d:
-        out["fid"] = mv(float("nan"), "lower", ref.n,
-                        f"undefined: needs more samples than the {d} feature dims (got {n} generated, {ref.n} real)")
+    if n < 2 or ref.n < 2:
+        out["fid"] = mv(float("nan"), "lower", ref.n, f"undefined: a covariance needs 2 samples (got {n} generated, {ref.n} real)")
+    elif n <= d or ref.n <= d:
+        out["fid"] = mv(fid_from_stats(mu_g, sigma_g, ref.mu, ref.sigma), "lower", ref.n,
+                        f"{vs}; {small_n_note(n, ref.n, d)}")
     else:
         out["fid"] = mv(fid_from_stats(mu_g, sigma_g, ref.mu, ref.sigma), "lower", ref.n, vs)
 

@@ -2,7 +2,8 @@
 
 Each channel of a generated sample is classified by :mod:`ganbench.metrics.evaluator`; the mode
 is the tuple of predicted digits (10 modes for MNIST, 1000 for stacked MNIST), with no confidence
-threshold, as in the PacGAN code. ``modes`` is the number of distinct modes among the samples and
+threshold, as in the PacGAN code. Samples are quantised to uint8 first, exactly as the fidelity
+metrics do (:mod:`ganbench.metrics.preprocess`), so both score the same images. ``modes`` is the number of distinct modes among the samples and
 ``kl`` is KL(generated mode histogram || uniform) (see :func:`modes.kl_to_uniform`). PacGAN used
 26,000 samples: set ``eval.n_samples: 26000`` in the suite.
 """
@@ -18,12 +19,13 @@ from ganbench.api import Dataset, MetricContext, MetricSpec, MetricValue
 from ganbench.hookspecs import hookimpl
 from ganbench.metrics.evaluator import EVALUATOR_NAME, MnistEvaluator, load_evaluator
 from ganbench.metrics.modes import kl_to_uniform
+from ganbench.metrics.preprocess import quantise
 
 
 def mode_histogram(samples: torch.Tensor, evaluator: MnistEvaluator) -> np.ndarray:
     """Counts of each mode (``10**C`` bins for C channels; channel 0 is the most significant digit)."""
     n, c = samples.shape[:2]
-    digits = evaluator.predict(samples.reshape(n * c, 1, *samples.shape[2:])).reshape(n, c)
+    digits = evaluator.predict_uint8(quantise(samples.reshape(n * c, 1, *samples.shape[2:]))).reshape(n, c)
     weights = 10 ** torch.arange(c - 1, -1, -1, device=digits.device)
     modes = (digits * weights).sum(1)
     return torch.bincount(modes.cpu(), minlength=10**c).numpy()

@@ -163,7 +163,7 @@ def test_fashion_mnist_when_present(registry, mnist_root):
     if any(not p.is_file() for p in mnist_files(mnist_root, "fashion-mnist")):
         pytest.skip("Fashion-MNIST not provisioned")
     ds = registry.dataset("fashion-mnist").load(DatasetRequest({"split": "test"}, mnist_root, CPU))
-    assert tuple(ds.data.shape) == (10_000, 1, 28, 28) and ds.info["evaluator"] == "mnist"
+    assert tuple(ds.data.shape) == (10_000, 1, 28, 28) and ds.info["evaluator"] == "fashion-mnist"
 
 
 def test_stacked_mnist_deterministic_and_labelled(registry, mnist_root):

@@ -70,7 +70,7 @@ def stub_mnist(monkeypatch):
 
     stub = StubEvaluator()
 
-    def load(root, device):
+    def load(root, device, dataset="mnist"):
         module = extractors.FeatureExtractorMnistCNN(extractors.MNIST_NAME, ["128", "logits"], evaluator=stub.to(device))
         return extractors.Extractor(extractors.MNIST_NAME, module, "128", "logits", 1, "stub-weights")
 

@@ -90,10 +90,10 @@ def test_intermediate_sample_count_and_switch(stub_mnist, mnist_like, make_image
                                              fidelity_intermediate=False, **opts)) == {}
 
 
-def test_fid_flagged_when_fewer_samples_than_feature_dims(stub_mnist, mnist_like, make_images, tmp_path):
+def test_fid_flagged_biased_when_fewer_samples_than_feature_dims(stub_mnist, mnist_like, make_images, tmp_path):
     out = fidelity.compute_fidelity(ctx_for(mnist_like, make_images(60, 3), tmp_path, fid_n_real=400,
                                             prdc_n_real=100, kid_subset_size=50, kid_subsets=5))
-    assert math.isnan(out["fid"].value) and "128 feature dims" in out["fid"].note
+    assert math.isfinite(out["fid"].value) and "biased upward: 60 samples ≤ 128 feature dims" in out["fid"].note
     assert math.isfinite(out["kid"].value)  # the other numbers stay available
 
 

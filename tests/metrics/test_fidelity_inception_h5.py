@@ -97,7 +97,7 @@ def test_metric_family_end_to_end_with_inception(random_inception_file, tmp_path
     assert set(out) == {"is", "fid", "kid", "precision", "recall", "density", "coverage"}
     assert all(v.extractor == "inception-v3" and v.n_samples == 6 for v in out.values())
     assert out["is"].value >= 1.0 and out["is"].direction == "higher"
-    assert math.isnan(out["fid"].value) and "2048 feature dims" in out["fid"].note  # flagged, not a number
+    assert math.isfinite(out["fid"].value) and "biased upward: 6 samples ≤ 2048 feature dims" in out["fid"].note
     assert out["fid"].n_real == 8
     assert math.isfinite(out["kid"].value) and out["kid"].direction == "lower"
     assert "not the reference" in out["kid"].note
