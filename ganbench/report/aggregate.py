@@ -146,8 +146,12 @@ def budget_axis(runs: pd.DataFrame) -> tuple[str, str]:
 def curves(runs: pd.DataFrame, metrics: pd.DataFrame, x: str = "step") -> pd.DataFrame:
     """Metric vs budget averaged over seeds: the k-th evaluation of every seed is one point
     (x = mean budget spent there; y = mean, std over seeds). Ranking evaluations instead of
-    matching x exactly lets seconds-budgets, whose x differs per seed, average too."""
-    cols = [*GROUP, "name", "point", "x", "mean", "std", "n"]
+    matching x exactly lets seconds-budgets, whose x differs per seed, average too.
+
+    ``n_samples`` is the generated-sample count of the point (the largest over seeds): FID and KID
+    depend on it, so a point evaluated with another count (e.g. the final evaluation after smaller
+    intermediate ones) belongs to another series (:func:`ganbench.report.plots.curves_figure`)."""
+    cols = [*GROUP, "name", "point", "x", "mean", "std", "n", "n_samples"]
     if runs.empty or metrics.empty:
         return pd.DataFrame(columns=cols)
     done = runs[runs["status"] == "done"][["run_id", *GROUP]]
@@ -155,9 +159,12 @@ def curves(runs: pd.DataFrame, metrics: pd.DataFrame, x: str = "step") -> pd.Dat
     if m.empty:
         return pd.DataFrame(columns=cols)
     m = m.sort_values(["run_id", "name", "step"])
+    if "n_samples" not in m:
+        m["n_samples"] = np.nan
     m["point"] = m.groupby(["run_id", "name"]).cumcount()
     g = m.groupby([*GROUP, "name", "point"], sort=True)
-    out = g.agg(x=(x, "mean"), mean=("value", "mean"), std=("value", _std), n=("value", "count"))
+    out = g.agg(x=(x, "mean"), mean=("value", "mean"), std=("value", _std), n=("value", "count"),
+                n_samples=("n_samples", "max"))
     return out.reset_index()[cols]
 
 

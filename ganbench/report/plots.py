@@ -13,6 +13,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 from PIL import Image  # noqa: E402
 
@@ -55,26 +56,47 @@ def mog_scatter(samples: np.ndarray, centers: np.ndarray, std: float, title: str
     return to_data_uri(fig)
 
 
+def curve_series(grp: pd.DataFrame) -> list[tuple[float | None, pd.DataFrame]]:
+    """Split one model's points of one metric by generated-sample count: points evaluated with
+    different ``n_samples`` are never joined by a line (FID's small-sample bias alone would make
+    the curve jump). One series when the count is constant or unknown."""
+    if "n_samples" not in grp or grp["n_samples"].nunique(dropna=True) <= 1:
+        return [(None, grp)]
+    return [(float(n), sub) for n, sub in grp.groupby("n_samples", sort=True)]
+
+
 def curves_figure(part: pd.DataFrame, x_label: str, colors: Mapping[str, tuple]) -> str:
     """One panel per metric; per model × pack the mean over seeds with a ±1 std band.
-    ``part`` has columns key (legend label), name, x, mean, std."""
+    ``part`` has columns key (legend label), name, x, mean, std and optionally n_samples: where a
+    model's points of one metric differ in n_samples, each count is its own series (its own line
+    style), labelled ``n=...`` in a legend of that panel."""
     names = list(dict.fromkeys(part["name"]))
     ncol = min(3, len(names))
     nrow = -(-len(names) // ncol)
     fig, axes = plt.subplots(nrow, ncol, figsize=(3.6 * ncol, 2.6 * nrow), squeeze=False)
+    styles = [("-", "o"), ("--", "s"), (":", "^"), ("-.", "D")]
     for ax, name in zip(axes.flat, names):
+        split = False
         for key, grp in part[part["name"] == name].groupby("key", sort=False):
-            grp = grp.sort_values("x")
-            x, m, s = grp["x"].to_numpy(float), grp["mean"].to_numpy(float), grp["std"].to_numpy(float)
-            ax.plot(x, m, marker="o", ms=3, lw=1.4, color=colors.get(key), label=key)
-            ax.fill_between(x, m - s, m + s, color=colors.get(key), alpha=0.18, lw=0)
+            series = curve_series(grp)
+            split |= len(series) > 1
+            for i, (n, sub) in enumerate(series):
+                sub = sub.sort_values("x")
+                x, m, s = sub["x"].to_numpy(float), sub["mean"].to_numpy(float), sub["std"].to_numpy(float)
+                ls, mk = styles[i % len(styles)]
+                label = key if n is None else f"{key}, n={int(n):,}"
+                ax.plot(x, m, ls=ls, marker=mk, ms=3, lw=1.4, color=colors.get(key), label=label)
+                ax.fill_between(x, m - s, m + s, color=colors.get(key), alpha=0.18, lw=0)
+        if split:
+            ax.legend(fontsize=6, title="n = generated samples", title_fontsize=6)
         ax.set_title(name, fontsize=9)
         ax.set_xlabel(x_label, fontsize=8)
         ax.tick_params(labelsize=7)
         ax.grid(alpha=0.3)
     for ax in list(axes.flat)[len(names):]:
         ax.axis("off")
-    handles, labels = axes.flat[0].get_legend_handles_labels()
+    labels = list(dict.fromkeys(part["key"]))  # one entry per model × pack (its colour)
+    handles = [Line2D([], [], color=colors.get(k), marker="o", ms=3, lw=1.4) for k in labels]
     fig.legend(handles, labels, loc="upper center", ncol=min(6, len(labels)), fontsize=8,
                bbox_to_anchor=(0.5, 1.0 + 0.06 / nrow), frameon=False)
     fig.tight_layout()

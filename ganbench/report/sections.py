@@ -38,6 +38,10 @@ THROUGHPUT_TITLES = {
     "peak_mem_mb": "peak GPU memory (MiB)",
 }
 ARROW = {"higher": "↑", "lower": "↓"}
+# One spread convention per table, printed in its caption. The ablation sits beside PacGAN's
+# tables, which print the standard error of the mean over 10 trials, so it uses the same.
+SPREAD_STD = "mean ± std over seeds (sample std, ddof = 1)"
+SPREAD_SEM = "mean ± standard error over seeds (std / √n, as PacGAN reports)"
 
 
 def _is_missing(v: Any) -> bool:
@@ -202,7 +206,7 @@ def leaderboards(summary: pd.DataFrame, runs: pd.DataFrame | None = None) -> lis
             rows.append({"label": label, "pack": pack, "n": int(grp["n"].max()) if len(grp) else 0,
                          "unfinished": ", ".join(f"{v} {k}" for k, v in sorted(other.items())), "cells": cells})
         tables.append({"dataset": dataset, "headers": headers, "rows": rows, "noisy": noisy,
-                       "unknown": unknown, "alpha": ALPHA})
+                       "unknown": unknown, "alpha": ALPHA, "spread": SPREAD_STD})
     return tables
 
 
@@ -232,7 +236,7 @@ def ablation(summary: pd.DataFrame) -> dict[str, Any] | None:
                                   "title": f"n={int(r['n'])} seeds, ± standard error"})
         name = str(label) if int(pack) == 1 else f"Pac{str(label).upper()}{int(pack)}"
         rows.append({"label": label, "pack": int(pack), "name": name, "cells": cells})
-    return {"groups": groups, "rows": rows, "paper": _paper_rows(groups)}
+    return {"groups": groups, "rows": rows, "paper": _paper_rows(groups), "spread": SPREAD_SEM}
 
 
 # PacGAN (Lin et al. 2018) Table 1 (MoG, GAN; HQ as a share, not a percent) and Table 2 (stacked
