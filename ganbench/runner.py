@@ -197,20 +197,26 @@ def _make_out_dir(out: Path) -> None:
 def _run_locked(suite_path: Path, suite: Any, registry: Registry, runs: list[RunSpec], out: Path, executor: Any,
                 vectorize: int | None, progress: Any, on_start: Any, on_done: Any, render: bool,
                 rerun_changed: bool) -> SuiteResult:
+    if executor is None:
+        from ganbench.executors.local import LocalExecutor
+
+        executor = LocalExecutor()
+    n_replicas = vectorize or suite.vectorize
+    if n_replicas > 1:  # replica groups train in this process, next to the executor's own runs
+        if not getattr(executor, "supports_vectorize", False):
+            raise RunRefused(
+                f"vectorize {n_replicas}: replica groups train in the driver process, which the "
+                f"{getattr(executor, 'name', 'chosen')} executor does not allow (--isolate and Ray run each "
+                "seed alone); drop --isolate / --executor ray, or pass --vectorize 1"
+            )
+        from ganbench.executors.vectorized import VectorizedExecutor
+
+        executor = VectorizedExecutor(n_replicas, fallback=executor)
     with Store.open(out) as store:
         done = prepare_store(store, suite_path, suite, runs, registry, rerun_changed=rerun_changed)
         todo = [r for r in runs if r.run_id not in done]
         if on_start:
             on_start(runs, done)
-        from ganbench.executors.local import LocalExecutor
-
-        if executor is None:
-            executor = LocalExecutor()
-        n_replicas = vectorize or suite.vectorize
-        if n_replicas > 1 and type(executor) is LocalExecutor:  # replicas share one process
-            from ganbench.executors.vectorized import VectorizedExecutor
-
-            executor = VectorizedExecutor(n_replicas, fallback=executor)
         outcomes = executor.run_all(todo, registry, store, progress=progress, on_done=on_done)
         result = SuiteResult(out, store.path, runs, outcomes, done)
     if render:

@@ -1,4 +1,4 @@
-"""``--isolate``: every run in its own worker process, with a time limit.
+"""``--isolate`` / ``--jobs N``: every run in its own worker process, with a time limit, up to N at once.
 
 A plugin can misbehave in ways no ``try`` catches: hang in ``train_step``, call ``os._exit``,
 segfault in native code, get OOM-killed, leak GPU memory into the next run. Running each run in a
@@ -19,9 +19,11 @@ import multiprocessing as mp
 import os
 import sys
 import time
-from multiprocessing.connection import Connection
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
 from typing import Any, Iterable
 
+from ganbench.executors.threads import DEFAULT_THREADS_PER_RUN
 from ganbench.executors.base import (
     OnDone,
     RunProgress,
@@ -110,23 +112,46 @@ def _stop(proc: Any) -> None:
         proc.join()
 
 
+@dataclass
+class _Worker:
+    """One run executing in a worker process, as the driver sees it."""
+
+    run: RunSpec
+    proc: Any
+    recv: Connection
+    started: float
+    timeout: float | None
+    outcome: RunOutcome | None = None
+
+
 class IsolatedExecutor:
-    """Runs one after another, each in a fresh process, killed at its ``timeout_s``.
+    """Runs each in a fresh process, killed at its ``timeout_s``; up to ``jobs`` at once.
 
     ``timeout_s`` (the suite's or model's; ``default_timeout_s`` otherwise) counts from the
-    worker's start, so it includes the worker's imports (a few seconds).
+    worker's start, so it includes the worker's imports (a few seconds). Every worker uses
+    ``threads`` torch threads (ganbench/executors/threads.py), so a run's numbers are the same
+    whatever ``jobs`` is. Results are returned in the order of ``runs``; ``on_done`` is called
+    as each finishes.
     """
 
     name = "isolated"
+    supports_vectorize = False  # make_executor allows it for --jobs N (not for --isolate)
 
     def __init__(
         self,
         checkpoints: CheckpointOptions | None = None,
         default_timeout_s: float | None = None,
         start_method: str | None = None,
+        *,
+        jobs: int = 1,
+        threads: int = DEFAULT_THREADS_PER_RUN,
     ):
+        if jobs < 1 or threads < 1:
+            raise ValueError(f"jobs and threads must be >= 1, got jobs={jobs}, threads={threads}")
         self.checkpoints = checkpoints
         self.default_timeout_s = default_timeout_s
+        self.jobs = jobs
+        self.threads = threads
         if start_method is None:
             start_method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
         self.ctx = mp.get_context(start_method)
@@ -142,59 +167,74 @@ class IsolatedExecutor:
         progress: RunProgress | None = None,
         on_done: OnDone | None = None,
     ) -> list[RunOutcome]:
-        import torch
-
+        runs = list(runs)
         ckpt = checkpoint_options(self.checkpoints, store)
-        outcomes = []
-        for run in runs:
-            outcome = self._one(run, registry, store, ckpt, torch.get_num_threads(), progress)
-            outcomes.append(outcome)
-            if on_done:
-                on_done(run, outcome)
-        return outcomes
+        pending = list(runs)
+        active: dict[Connection, _Worker] = {}
+        outcomes: dict[str, RunOutcome] = {}
+        try:
+            while pending or active:
+                while pending and len(active) < self.jobs:
+                    w = self._start(pending.pop(0), registry, ckpt)
+                    active[w.recv] = w
+                for conn in wait(list(active), timeout=POLL_S):
+                    self._drain(active[conn], store, progress)
+                now = time.time()
+                for conn, w in list(active.items()):
+                    if w.outcome is None and w.timeout and now - w.started > w.timeout:
+                        _stop(w.proc)
+                        w.outcome = record_failure(
+                            store, w.run, f"timed out after {w.timeout:g} s (timeout_s); the worker was killed",
+                            w.started, time.time(),
+                        )
+                    if w.outcome is not None:
+                        del active[conn]
+                        self._finish(w)
+                        outcomes[w.run.run_id] = w.outcome
+                        if on_done:
+                            on_done(w.run, w.outcome)
+        finally:  # the driver is leaving (Ctrl-C, a bug): no worker outlives it
+            for w in active.values():
+                w.recv.close()
+                if w.proc.is_alive():
+                    _stop(w.proc)
+        return [outcomes[r.run_id] for r in runs]
 
-    def _one(
-        self, run: RunSpec, registry: Registry, store: Store, ckpt: CheckpointOptions,
-        threads: int, progress: RunProgress | None,
-    ) -> RunOutcome:
-        started = time.time()
-        timeout = run.timeout_s or self.default_timeout_s
+    def _start(self, run: RunSpec, registry: Registry, ckpt: CheckpointOptions) -> _Worker:
         recv, send = self.ctx.Pipe(duplex=False)
         proc = self.ctx.Process(
             target=_worker,
-            args=(send, run, list(registry.extra_modules), list(sys.path), ckpt, threads),
+            args=(send, run, list(registry.extra_modules), list(sys.path), ckpt, self.threads),
             name=f"ganbench-{run.run_id}",
             daemon=True,
         )
+        started = time.time()
         proc.start()
         send.close()  # the child holds the only writer: EOF means it is gone
-        outcome: RunOutcome | None = None
-        try:
-            while outcome is None:
-                if timeout and time.time() - started > timeout:
-                    _stop(proc)
-                    return record_failure(
-                        store, run, f"timed out after {timeout:g} s (timeout_s); the worker was killed",
-                        started, time.time(),
-                    )
-                if not recv.poll(POLL_S):
-                    continue
-                try:
-                    msg = recv.recv()
-                except (EOFError, OSError):
-                    proc.join(KILL_GRACE_S)
-                    return record_failure(store, run, signal_error(proc.exitcode), started, time.time())
-                kind = msg[0]
-                if kind == "call" and isinstance(msg[1], StoreCall):
-                    apply_call(store, msg[1])
-                elif kind == "progress" and progress:
-                    progress(run, float(msg[1]), str(msg[2]))
-                elif kind == "outcome":
-                    outcome = msg[1]
-        finally:
-            recv.close()
-            if proc.is_alive():
-                proc.join(KILL_GRACE_S)
-                if proc.is_alive():
-                    _stop(proc)
-        return outcome
+        return _Worker(run, proc, recv, started, run.timeout_s or self.default_timeout_s)
+
+    @staticmethod
+    def _drain(w: _Worker, store: Store, progress: RunProgress | None) -> None:
+        """Apply everything the worker has sent so far; note its outcome or its death."""
+        while w.outcome is None and w.recv.poll():
+            try:
+                msg = w.recv.recv()
+            except (EOFError, OSError):
+                w.proc.join(KILL_GRACE_S)
+                w.outcome = record_failure(store, w.run, signal_error(w.proc.exitcode), w.started, time.time())
+                return
+            kind = msg[0]
+            if kind == "call" and isinstance(msg[1], StoreCall):
+                apply_call(store, msg[1])
+            elif kind == "progress" and progress:
+                progress(w.run, float(msg[1]), str(msg[2]))
+            elif kind == "outcome":
+                w.outcome = msg[1]
+
+    @staticmethod
+    def _finish(w: _Worker) -> None:
+        w.recv.close()
+        if w.proc.is_alive():
+            w.proc.join(KILL_GRACE_S)
+            if w.proc.is_alive():
+                _stop(w.proc)

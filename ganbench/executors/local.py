@@ -10,6 +10,7 @@ from typing import Callable, Iterable
 from ganbench.hardware import hardware_info, resolve_device
 from ganbench.plugins import Registry
 from ganbench.store import Store
+from ganbench.executors.threads import DEFAULT_THREADS_PER_RUN, torch_threads
 from ganbench.suite import RunSpec
 from ganbench.train.checkpoint import CheckpointOptions, Checkpointer
 from ganbench.train.loop import DatasetCache, RunFailure, RunLoop, RunOutcome
@@ -70,12 +71,15 @@ def execute_run(
 
 
 class LocalExecutor:
-    """Runs one after another in this process; checkpoints go to ``OUT/checkpoints``."""
+    """Runs one after another in this process, each with ``threads`` torch threads (the thread
+    rule of ganbench/executors/threads.py); checkpoints go to ``OUT/checkpoints``."""
 
     name = "local"
+    supports_vectorize = True
 
-    def __init__(self, checkpoints: CheckpointOptions | None = None):
+    def __init__(self, checkpoints: CheckpointOptions | None = None, *, threads: int = DEFAULT_THREADS_PER_RUN):
         self.checkpoints = checkpoints
+        self.threads = threads
 
     def run_all(
         self,
@@ -95,7 +99,8 @@ class LocalExecutor:
         ckpt = checkpoint_options(self.checkpoints, store)
         outcomes = []
         for run in runs:
-            outcome = execute_run(run, registry, store, datasets=cache, progress=progress, checkpoints=ckpt)
+            with torch_threads(self.threads):
+                outcome = execute_run(run, registry, store, datasets=cache, progress=progress, checkpoints=ckpt)
             outcomes.append(outcome)
             if on_done:
                 on_done(run, outcome)

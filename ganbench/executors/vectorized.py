@@ -13,6 +13,7 @@ import time
 from typing import Callable, Iterable
 
 from ganbench.executors.local import RunProgress
+from ganbench.executors.threads import DEFAULT_THREADS_PER_RUN, torch_threads
 from ganbench.hardware import hardware_info, resolve_device
 from ganbench.plugins import Registry
 from ganbench.suite import RunSpec
@@ -45,7 +46,8 @@ def execute_group(
 
 
 class VectorizedExecutor:
-    """Groups runs into replicas; single runs go to ``fallback`` (the local executor by default)."""
+    """Groups runs into replicas, trained in this process; single runs all go to ``fallback``
+    (the local executor by default, or a pool of worker processes with ``--jobs N``)."""
 
     name = "vectorized"
 
@@ -64,16 +66,21 @@ class VectorizedExecutor:
         progress: RunProgress | None = None,
         on_done: Callable[[RunSpec, RunOutcome], None] | None = None,
     ) -> list[RunOutcome]:
+        runs = list(runs)
         cache = DatasetCache()
-        outcomes: list[RunOutcome] = []
-        for group in group_runs(runs, registry, self.max_replicas):
-            if len(group) == 1:
-                results = self.fallback.run_all(group, registry, store, progress=progress)
-            else:
-                log.info("training %d replicas of %s together", len(group), group[0].label)
+        outcomes: dict[str, RunOutcome] = {}
+        groups = group_runs(runs, registry, self.max_replicas)
+        threads = int(getattr(self.fallback, "threads", DEFAULT_THREADS_PER_RUN))
+        for group in (g for g in groups if len(g) > 1):
+            log.info("training %d replicas of %s together", len(group), group[0].label)
+            with torch_threads(threads):  # the same thread rule as a solo run
                 results = execute_group(group, registry, store, datasets=cache, progress=progress)
             for run, outcome in zip(group, results):
-                outcomes.append(outcome)
+                outcomes[run.run_id] = outcome
                 if on_done:
                     on_done(run, outcome)
-        return outcomes
+        singles = [g[0] for g in groups if len(g) == 1]
+        if singles:  # together, so a parallel fallback runs them side by side
+            for outcome in self.fallback.run_all(singles, registry, store, progress=progress, on_done=on_done):
+                outcomes[outcome.run_id] = outcome
+        return [outcomes[r.run_id] for r in runs]

@@ -1,4 +1,5 @@
-"""Vectorised replicas: N seeds trained as one batched model give each seed's solo result."""
+"""Vectorised replicas: N seeds trained as one batched model track each seed's solo run over the
+first steps (the long-horizon, statistical claim is tests/equivalence/test_gan_equivalence.py)."""
 
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ def _load(out):
     return runs, metrics, samples
 
 
-def test_replicas_equal_solo_runs(write_suite, tmp_path, registry):
+def test_replicas_track_solo_runs_over_the_first_steps(write_suite, tmp_path, registry):
     suite = write_suite(SUITE)
     run_suite(suite, tmp_path / "solo", registry=registry, render=False)
     run_suite(suite, tmp_path / "vec", registry=registry, vectorize=3, render=False)
@@ -43,10 +44,13 @@ def test_replicas_equal_solo_runs(write_suite, tmp_path, registry):
     assert (vec_runs.status == "done").all() and len(vec_runs) == 3
     assert all(h.get("vectorized_replicas") == 3 for h in vec_runs.hardware)
     assert "vectorized_replicas" not in solo_runs.hardware.iloc[0]
+    assert set(vec_runs.execution) == {"vectorized ×3"} and set(solo_runs.execution) == {"eager"}
     assert (vec_runs.steps == solo_runs.steps).all()
     for rid in solo_runs.index:
         assert solo_s[rid].shape == (300, 2)
-        np.testing.assert_allclose(vec_s[rid], solo_s[rid], atol=1e-3)
+        # batched matmuls round differently, and Adam turns near-zero gradients' rounding into
+        # full-size steps: after 12 steps the replicas agree to a few 1e-3, the seeds differ by > 0.05
+        np.testing.assert_allclose(vec_s[rid], solo_s[rid], atol=5e-3)
     # seeds really differ from each other (so equality above is not trivial)
     a, b = list(solo_s.values())[:2]
     assert np.abs(a - b).max() > 0.05
@@ -89,6 +93,12 @@ def test_compile_falls_back_to_eager_and_says_so(monkeypatch):
         def train_step(self, real, labels):
             M.calls += 1
             return {"loss": float(real.sum())}
+
+        def state_dict(self):  # the harness snapshots it before the first compiled call
+            return {}
+
+        def load_state_dict(self, state):
+            pass
 
     def broken_compile(fn, **kw):
         def run(*a, **k):

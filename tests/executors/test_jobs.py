@@ -1,0 +1,123 @@
+"""``--jobs N``: several runs at once, and a thread rule that keeps every run's numbers unchanged."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+from ganbench.executors import make_executor
+from ganbench.executors.auto import AutoJobsExecutor
+from ganbench.executors.isolated import IsolatedExecutor
+from ganbench.executors.local import LocalExecutor
+from ganbench.executors.threads import default_jobs, torch_threads, usable_cores
+from ganbench.store import Store
+
+SUITE = """
+name: jobs
+seeds: 2
+device: cpu
+batch_size: 64
+budget: {steps: 150}
+eval: {n_samples: 500, every: 75}
+datasets:
+  - {name: mog-ring8, params: {n_samples: 4000}}
+models:
+  - model: gan
+    packs: [1, 2]
+    hparams: {g_hidden: 48, d_hidden: 24, g_layers: 2, d_layers: 2, lr: 0.001}
+"""
+
+
+def ganbench(*args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "COLUMNS": "200"}
+    return subprocess.run([sys.executable, "-m", "ganbench.cli", *args], capture_output=True, text=True,
+                          env=env, timeout=600)
+
+
+def _final(out):
+    with Store.open(out, create=False) as s:
+        runs = s.runs().set_index("run_id")
+        m = s.metrics()
+        samples = {rid: s.array(rid, "samples") for rid in runs.index}
+    quality = m[~m.name.str.endswith("_per_s")].set_index(["run_id", "step", "name"])["value"].sort_index()
+    return runs, quality, samples
+
+
+def test_jobs_2_and_jobs_1_give_bit_identical_metrics_and_run_concurrently(write_suite, tmp_path):
+    suite = write_suite(SUITE)
+    one = ganbench("run", str(suite), "--out", str(tmp_path / "j1"), "--jobs", "1", "--no-report")
+    two = ganbench("run", str(suite), "--out", str(tmp_path / "j2"), "--jobs", "2", "--no-report")
+    assert one.returncode == 0, one.stderr + one.stdout
+    assert two.returncode == 0, two.stderr + two.stdout
+    runs1, q1, s1 = _final(tmp_path / "j1")
+    runs2, q2, s2 = _final(tmp_path / "j2")
+    assert len(runs1) == len(runs2) == 4 and (runs2.status == "done").all()
+    # every quality metric at every evaluation, and the stored samples, bit for bit
+    assert q1.index.equals(q2.index) and (q1.values == q2.values).all()
+    for rid in runs1.index:
+        assert np.array_equal(s1[rid], s2[rid])
+    # seeds really differ (so the equality is not that of constants)
+    assert not np.array_equal(*[s1[r] for r in list(runs1.index)[:2]])
+    # --jobs 2 really ran two at once: some pair of runs overlapped in time; --jobs 1 never did
+    def overlaps(runs):
+        iv = sorted(zip(runs.started_at, runs.finished_at))
+        return any(b0 < a1 for (a0, a1), (b0, b1) in zip(iv, iv[1:]))
+
+    assert overlaps(runs2) and not overlaps(runs1)
+
+
+def test_thread_rule_is_independent_of_jobs():
+    assert default_jobs(["cpu"], threads=1) == usable_cores()
+    assert default_jobs(["cpu"], threads=usable_cores()) == 1
+    with torch_threads(1):
+        assert torch.get_num_threads() == 1
+    ex = make_executor("local", jobs=3, threads=2)
+    assert isinstance(ex, IsolatedExecutor) and ex.jobs == 3 and ex.threads == 2 and ex.supports_vectorize
+    assert isinstance(make_executor("local", jobs=1), LocalExecutor)
+    iso = make_executor("local", isolate=True)
+    assert isinstance(iso, IsolatedExecutor) and iso.jobs == 1 and not iso.supports_vectorize
+    assert isinstance(make_executor("local"), AutoJobsExecutor)
+
+
+def test_default_jobs_is_one_on_a_gpu(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert default_jobs(["auto", "cpu"]) == 1
+    assert default_jobs(["cuda"]) == 1
+
+
+def test_vectorize_with_isolate_is_refused_not_ignored(write_suite, tmp_path):
+    suite = write_suite(SUITE + "vectorize: 2\n")
+    res = ganbench("run", str(suite), "--out", str(tmp_path / "o"), "--isolate", "--no-report")
+    assert res.returncode == 2
+    assert "error:" in res.stderr and "vectorize 2" in res.stderr and "--isolate" in res.stderr
+    assert not (tmp_path / "o" / "results.sqlite").exists()
+
+
+def test_vectorize_with_jobs_trains_groups_here_and_singles_in_workers(write_suite, tmp_path):
+    text = SUITE.replace("packs: [1, 2]", "packs: [1]") + """
+  - model: gan
+    label: single
+    budget: {seconds: 1}  # seconds budgets are never grouped: these go to the worker pool
+    hparams: {g_hidden: 16, d_hidden: 8, g_layers: 1, d_layers: 1}
+vectorize: 2
+seeds: [0, 1]
+"""
+    res = ganbench("run", str(write_suite(text.replace("seeds: 2\n", ""))), "--out", str(tmp_path / "o"),
+                   "--jobs", "2", "--no-report")
+    assert res.returncode == 0, res.stderr + res.stdout
+    with Store.open(tmp_path / "o", create=False) as s:
+        runs = s.runs()
+    assert (runs.status == "done").all() and len(runs) == 4
+    assert set(runs[runs.label == "gan"].execution) == {"vectorized ×2"}
+    assert set(runs[runs.label == "single"].execution) == {"eager"}
+
+
+@pytest.mark.parametrize("flag", [["--jobs", "2"], ["--threads", "2"]])
+def test_jobs_and_threads_are_local_only(tiny_suite, tmp_path, flag):
+    res = ganbench("run", str(tiny_suite), "--out", str(tmp_path / "o"), "--executor", "ray", *flag)
+    assert res.returncode == 2 and "local executor" in res.stderr
