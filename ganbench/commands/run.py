@@ -67,7 +67,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    "weights-inception-2015-12-05-6726825d.pth); same as $GANBENCH_INCEPTION_WEIGHTS")
     x = p.add_argument_group("execution (see docs: executors, resume, isolation)")
     x.add_argument("--executor", choices=["local", "ray"], default="local",
-                   help="local: in this process (default); ray: every run a Ray task (needs ganbench[ray])")
+                   help="local: on this machine (default; see --jobs); ray: every run a Ray task (needs ganbench[ray])")
     x.add_argument("--max-concurrent", type=_positive_int, metavar="N", help="ray: at most N runs at once (default: the cluster's CPUs)")
     x.add_argument("--ray-address", metavar="ADDR", help="ray: connect to this cluster (e.g. ray://head:10001) instead of starting one")
     x.add_argument("--vectorize", type=_positive_int, metavar="N",
