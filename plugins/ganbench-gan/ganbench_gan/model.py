@@ -44,7 +44,7 @@ class GAN:
     def _z(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
         return torch.randn(n, self.z_dim, device=self.ctx.device, generator=generator or self.latent_rng)
 
-    def train_step(self, real: torch.Tensor, labels: torch.Tensor | None = None) -> dict[str, float]:
+    def train_step(self, real: torch.Tensor, labels: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
         m = self.ctx.pack
         self.G.train()
         chunks = real.chunk(self.d_steps_per_g_step)
@@ -66,7 +66,9 @@ class GAN:
         self.opt_g.zero_grad(set_to_none=True)
         g_loss.backward()
         self.opt_g.step()
-        return {"d_loss": d_loss.item(), "g_loss": g_loss.item()}
+        # detached 0-d tensors, not floats: reading a CUDA value here would make the host wait for
+        # the step every step (compile_safe promises no host sync); the harness converts them
+        return {"d_loss": d_loss.detach(), "g_loss": g_loss.detach()}
 
     @torch.no_grad()
     def sample(self, n: int, labels: torch.Tensor | None = None, *, generator: torch.Generator | None = None) -> torch.Tensor:
