@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ganbench.bounded_yaml import YamlLimitError, load_bounded
 from ganbench.plugins import Registry
+from ganbench.references import ReferenceTable
 
 
 class SuiteError(ValueError):
@@ -159,6 +160,9 @@ class Suite(_Strict):
     vectorize: int = Field(1, ge=1, description="train up to N seeds of one model config as one batched model "
                            "when the plugin supports it (docs/vectorized.md); 1 = off")
     check: CheckConfig | None = Field(None, description="tolerances for `ganbench check` (docs/ci.md)")
+    references: list[ReferenceTable] = Field(
+        default_factory=list, description="published tables to show beside ours with a verdict (docs/references.md)"
+    )
 
     @field_validator("seeds")
     @classmethod
@@ -318,10 +322,11 @@ def suite_hash(suite: Suite) -> str:
 
     Fields at their defaults are left out, so a new optional suite field does not change the hash
     of every existing suite; ``check`` (tolerances), ``vectorize``, ``compile``, ``timeout_s``,
-    ``checkpoint_every`` and the Ray resources (how runs execute, not what they compute) are never
-    part of it.
+    ``checkpoint_every``, the Ray resources (how runs execute, not what they compute) and
+    ``references`` (published numbers shown beside ours) are never part of it.
     """
-    execution_only = {"check", "vectorize", "compile", "timeout_s", "checkpoint_every", "num_cpus", "num_gpus"}
+    execution_only = {"check", "vectorize", "compile", "timeout_s", "checkpoint_every", "num_cpus", "num_gpus",
+                      "references"}  # published numbers to compare with: not part of what runs compute
     exclude: dict = {**dict.fromkeys(execution_only, True), "models": {"__all__": {"timeout_s", "num_cpus", "num_gpus"}}}
     blob = json.dumps(
         suite.model_dump(mode="json", exclude=exclude, exclude_defaults=True),

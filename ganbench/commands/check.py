@@ -1,4 +1,5 @@
-"""``ganbench check STORE --baseline FILE``: fail CI when a change makes the numbers worse."""
+"""``ganbench check STORE --baseline FILE [--references]``: fail CI when a change makes the numbers
+worse, or when they fall short of a published table at the paper's budget."""
 
 from __future__ import annotations
 
@@ -15,10 +16,15 @@ its mean over seeds moves in its bad direction (FID up, IS down, modes down, KL 
 
     tolerance = max(k * std of the baseline's seeds, floor)
 
-k defaults to 3; floors default to modes 1, hq_share 0.05, reverse_kl 0.1 and 5 %% of the baseline
+k defaults to 3; floors default to modes 1, hq_share 0.05, reverse_kl 0.1 and 5 % of the baseline
 mean for other metrics. The suite's `check:` section (k, floors, metrics) overrides the defaults
 and these options override the suite. Throughput metrics (*_per_s, peak_mem_mb) are not checked
 unless --metrics names them: shared CI machines make them too noisy to gate on.
+
+With --references, each published row in the suite's `references:` (docs/references.md) is
+compared with our seeds (Welch's t test with the paper's mean, ± and n); a run trained at the
+paper's budget that is worse beyond noise is a regression too. Rows at another budget are shown
+as "budget differs" and never fail.
 
 Exit status: 0 no regression, 1 regression, 2 not comparable (different suite or run config,
 missing or failed runs, missing metrics) or bad input.
@@ -32,7 +38,10 @@ Example:
 def register(sub: argparse._SubParsersAction) -> None:
     p = add_parser(sub, "check", "compare a results store with a baseline; exit 1 on a regression", DESCRIPTION)
     p.add_argument("store", help="output directory of `ganbench run`, or its results.sqlite")
-    p.add_argument("--baseline", required=True, metavar="FILE", help="baseline JSON (from `ganbench baseline`)")
+    p.add_argument("--baseline", metavar="FILE", help="baseline JSON (from `ganbench baseline`)")
+    p.add_argument("--references", action="store_true",
+                   help="also (or instead) compare with the published rows in the suite's `references:`: exit 1 "
+                   "when a run trained at the paper's budget is worse than the paper beyond noise (Welch, p < 0.05)")
     p.add_argument("--k", type=float, metavar="K", help="tolerance multiplier of the baseline seed std (default 3)")
     p.add_argument("--floor", action="append", default=[], metavar="NAME=VALUE",
                    help="floor of a metric (or a pattern like '*_per_s'): absolute (modes=2) or relative (fid=10%%); repeatable")
@@ -52,6 +61,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     from ganbench.check_output import print_table, to_json_text, to_junit, to_markdown
     from ganbench.store import StoreError
 
+    if not args.baseline and not args.references:
+        print_error("give --baseline FILE, --references, or both")
+        return 2
+    if not args.baseline:
+        return check_references(args.store)
     try:
         floors = dict(parse_floor_arg(f) for f in args.floor)
         metrics = [m.strip() for m in args.metrics.split(",") if m.strip()] if args.metrics else None
@@ -68,4 +82,49 @@ def cmd_check(args: argparse.Namespace) -> int:
         write_text_atomic(args.junit, to_junit(result))
     if args.markdown:
         write_text_atomic(args.markdown, to_markdown(result))
+    if args.references:
+        return max(result.exit_code, check_references(args.store))
     return result.exit_code
+
+
+def check_references(store: str) -> int:
+    """Our runs against the suite's published rows: 1 if any is worse at the paper's budget."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from ganbench.references import compare_store, tables_from_metas
+    from ganbench.report.load import load_stores
+    from ganbench.store import StoreError
+
+    try:
+        with load_stores(store) as data:
+            tables = tables_from_metas(data.metas)
+            comparisons = compare_store(data.runs, data.metrics, tables)
+    except StoreError as exc:
+        print_error(str(exc))
+        return 2
+    if not tables:
+        print_error(f"{store}: the suite has no `references:` to compare with (docs/references.md)")
+        return 2
+    console = Console(width=None if sys.stdout.isatty() else 160)
+    table = Table(title="published results beside ours (Welch p < 0.05 = beyond noise)")
+    for col in ("paper", "row", "dataset", "pack", "metric", "paper ±", "ours ±", "p", "verdict"):
+        table.add_column(col, justify="left" if col in ("paper", "row", "dataset", "metric", "verdict") else "right")
+    colour = {"worse": "red", "better": "blue", "consistent": "green", "budget differs": "yellow"}
+    for c in comparisons:
+        r, v = c.ref, c.verdict
+        paper = f"{r.mean:g}" + (f" ± {r.spread:g}" if r.spread is not None else "")
+        ours = "—" if v.ours_mean is None else f"{v.ours_mean:.4g}" + (f" ± {v.ours_spread:.2g}" if v.ours_spread is not None else "")
+        kind = v.kind
+        table.add_row(escape(f"{r.paper} {r.table}"), escape(r.row), escape(r.dataset), str(r.pack), escape(r.metric),
+                      paper, ours, "—" if v.p is None else f"{v.p:.3f}",
+                      f"[{colour[kind]}]{kind}[/]" if kind in colour else kind)
+    console.print(table)
+    worse = [c for c in comparisons if c.verdict.gating]
+    judged = sum(c.verdict.kind in ("consistent", "better", "worse") for c in comparisons)
+    if worse:
+        console.print(f"[red]{len(worse)} of {len(comparisons)} published cells beaten by the paper beyond noise "
+                      "at the paper's budget[/]")
+        return 1
+    console.print(f"{judged} of {len(comparisons)} cells judged at the paper's budget, none worse than the paper")
+    return 0

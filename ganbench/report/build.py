@@ -19,6 +19,7 @@ import jinja2
 from ganbench import __version__
 from ganbench.atomic import write_text_atomic
 from ganbench.report import sections
+from ganbench.report.published import published
 from ganbench.report.aggregate import add_noise, final_metrics, mark_best, summarize
 from ganbench.report.load import load_stores
 from ganbench.report.script import SORT_JS
@@ -53,6 +54,7 @@ def render_report(store_path: str | Path | Sequence[str | Path], out: str | Path
             head=head,
             tables=sections.leaderboards(summary, data.runs),
             ablation=sections.ablation(summary),
+            published=published(data),
             curves=sections.curve_plots(data, colors, packed),
             samples=sections.sample_sections(data, packed),
             truncation=sections.truncation(summary, colors, packed),
