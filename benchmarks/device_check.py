@@ -657,7 +657,8 @@ def section_zoo(sec: Section) -> None:
                 "bf16": "torch.autocast(bfloat16) around train_step; no plugin declares bf16 support yet, "
                         "so this is throughput only (numerics not validated)",
                 "eager": "plugin train_step, fp32"}[kind]
-        r = sec.measure(name, lambda: run(name, kind), kind=kind, batch=batch, note=note)
+        other = {"studiogan_steps_per_s_other_gpu": STUDIOGAN_STEPS_PER_S.get(name)} if kind == "eager" else {}
+        r = sec.measure(name, lambda: run(name, kind), kind=kind, batch=batch, note=note, **other)
         vals = _values(r)
         if "mode" in vals:
             r["mode"] = vals.pop("mode")
@@ -670,7 +671,8 @@ def section_zoo(sec: Section) -> None:
         for m in ZOO
     }
     sec.data["studiogan_note"] = ("StudioGAN's published steps/s (batch 64, one GPU, probably a TITAN RTX; from "
-                                  "its training logs): different hardware and code, a rough reference only")
+                                  "its training logs, n_dis DCGAN 2, others 5; ours: the n_dis column): different hardware, code and n_dis, "
+                                  "a rough reference only")
     sec.flush()
 
 
@@ -829,7 +831,8 @@ def markdown(report: dict[str, Any]) -> str:
                 for k in _values(r):
                     if k not in keys:
                         keys.append(k)
-            extra = [k for k in ("pack", "replicas", "kind", "mode") if any(k in r for r in rows)]
+            extra = [k for k in ("pack", "replicas", "kind", "mode", "studiogan_steps_per_s_other_gpu")
+                     if any(k in r for r in rows)]
             lines += ["", "| " + " | ".join(["measurement", *extra, *keys, "peak GPU MB", "note"]) + " |",
                       "|" + "---|" * (len(extra) + len(keys) + 3)]
             for r in rows:
