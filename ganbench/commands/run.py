@@ -154,7 +154,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         if outcome.status == "done":
             progress.console.print(f"[green]✓[/] {run.run_id}  {outcome.steps} steps, {outcome.train_seconds:.1f} s")
         else:
-            progress.console.print(f"[red]✗ {run.run_id}[/]: {outcome.error}", highlight=False, markup=False)
+            from rich.text import Text  # the error is plugin text: never parsed as markup
+
+            progress.console.print(Text.assemble((f"✗ {run.run_id}", "red"), f": {outcome.error}"), highlight=False)
 
     from ganbench.executors import make_executor
     from ganbench.executors.ray import RayUnavailable
@@ -193,7 +195,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     if result.report_path:
         console.print(f"report: [bold]{result.report_path}[/]")
     if result.failed:
-        err.print(f"[red]{len(result.failed)} run(s) failed[/]; see the report or `ganbench report {result.out_dir}`")
+        from rich.text import Text
+
+        err.print(Text.assemble((f"{len(result.failed)} run(s) failed", "red"),
+                                f"; see the report or `ganbench report {result.out_dir}`"), highlight=False)
         return 1
     return 0
 

@@ -43,3 +43,17 @@ def test_terminal_gets_red_error_and_no_literal_markup(tiny_suite, tmp_path):
     text = b"".join(chunks).decode()
     assert "\x1b[" in text and "error:" in text and "budget.steps" in text
     assert "[red]" not in text and "[/]" not in text
+
+
+def test_failed_run_line_has_no_literal_markup(tiny_suite, tmp_path):
+    import torch
+
+    if torch.cuda.is_available():
+        import pytest
+
+        pytest.skip("needs a machine without CUDA (the run fails on --device cuda)")
+    res = subprocess.run([sys.executable, "-m", "ganbench.cli", "run", str(tiny_suite), "--out", str(tmp_path / "o"),
+                          "--device", "cuda", "--no-preflight", "--no-report", "--seeds", "1"],
+                         capture_output=True, text=True, timeout=300)
+    assert res.returncode == 1 and "✗ gan__" in res.stdout, res.stdout + res.stderr
+    assert "[red]" not in res.stdout + res.stderr and "[/]" not in res.stdout + res.stderr
