@@ -14,9 +14,9 @@ each conv (rather than once after both, as in the Keras example) makes it 2.6x c
 the same accuracy. Input: ``(N, 1, 28, 28)`` in [-1, 1]; 32x32 inputs are center-cropped to 28x28,
 the inverse of the 2-pixel padding the 32x32 datasets use.
 
-Fashion-MNIST gets its own classifier of the same architecture and training recipe
-(``ganbench-fashion-mnist-cnn``, at least 90 % test accuracy; digit features say nothing about
-shirts and shoes). Each dataset is scored only by its own classifier: :func:`spec_for` refuses a
+Fashion-MNIST gets its own classifier (``ganbench-fashion-mnist-cnn``: the same architecture
+with batch norm after each conv, 4 epochs, at least 90 % test accuracy, 91.12 % measured; digit
+features say nothing about shirts and shoes). Each dataset is scored only by its own classifier: :func:`spec_for` refuses a
 dataset for which none exists instead of falling back to another dataset's.
 """
 
@@ -54,14 +54,15 @@ class EvaluatorSpec:
     name: str
     min_accuracy: float
     epochs: int
-    hflip: bool = False
-    """Augment with random horizontal flips (clothes are left-right symmetric; digits are not)."""
+    batchnorm: bool = False
+    """Batch norm after each conv (faster convergence: Fashion-MNIST is harder than digits)."""
 
 
 EVALUATORS: dict[str, EvaluatorSpec] = {
     "mnist": EvaluatorSpec("mnist", EVALUATOR_NAME, MIN_ACCURACY, EPOCHS),
-    # 3 epochs without flips: 89.78 % (measured); 4 epochs with flips clear 90 %
-    "fashion-mnist": EvaluatorSpec("fashion-mnist", "ganbench-fashion-mnist-cnn", 0.90, 4, hflip=True),
+    # measured test accuracy: v1 as for MNIST, 3 epochs 89.78 %; + random flips, 4 epochs 90.06 %;
+    # + batch norm, 4 epochs 91.12 % (with flips 90.50 %); 730 s on one thread of a busy 2-core box.
+    "fashion-mnist": EvaluatorSpec("fashion-mnist", "ganbench-fashion-mnist-cnn", 0.90, 4, batchnorm=True),
 }
 
 
@@ -97,10 +98,12 @@ class MnistEvaluator(nn.Module):
 
     feature_dim = 128
 
-    def __init__(self) -> None:
+    def __init__(self, batchnorm: bool = False) -> None:
         super().__init__()
         self.conv1 = nn.Conv2d(1, 32, 3, padding=1)
         self.conv2 = nn.Conv2d(32, 64, 3, padding=1)
+        self.bn1: nn.Module = nn.BatchNorm2d(32) if batchnorm else nn.Identity()
+        self.bn2: nn.Module = nn.BatchNorm2d(64) if batchnorm else nn.Identity()
         self.fc1 = nn.Linear(64 * 7 * 7, 128)
         self.fc2 = nn.Linear(128, 10)
         self.drop1 = nn.Dropout(0.25)
@@ -121,8 +124,8 @@ class MnistEvaluator(nn.Module):
     def features(self, x: torch.Tensor) -> torch.Tensor:
         """The 128-d penultimate activations (after ReLU, before the last dropout)."""
         x = self._prep(x)
-        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
-        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
+        x = F.max_pool2d(F.relu(self.bn1(self.conv1(x))), 2)
+        x = F.max_pool2d(F.relu(self.bn2(self.conv2(x))), 2)
         x = self.drop1(x).flatten(1)
         return F.relu(self.fc1(x))
 
@@ -197,7 +200,7 @@ def load_evaluator(root: Path, device: torch.device | str = "cpu", dataset: str 
                 f"{what}: {path} fails its content hash (stored {digest[:12]}…, actual {actual[:12]}…); "
                 f"delete it and {fix}"
             )
-        model = MnistEvaluator()
+        model = MnistEvaluator(batchnorm=spec.batchnorm)
         model.load_state_dict(state)
         model.test_accuracy, model.sha256, model.name, model.dataset = acc, digest, spec.name, dataset
         model.eval().requires_grad_(False)
@@ -224,7 +227,7 @@ def train_evaluator(root: Path, device: torch.device | str = "cpu", progress: bo
 
     torch.manual_seed(TRAIN_SEED)
     g = torch.Generator().manual_seed(TRAIN_SEED)
-    model = MnistEvaluator().to(device)
+    model = MnistEvaluator(batchnorm=spec.batchnorm).to(device)
     opt = torch.optim.Adam(model.parameters(), lr=LR)
     steps_per_epoch = (xtr.shape[0] + BATCH - 1) // BATCH
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=LR, total_steps=spec.epochs * steps_per_epoch)
@@ -242,11 +245,7 @@ def train_evaluator(root: Path, device: torch.device | str = "cpu", progress: bo
             perm = torch.randperm(xtr.shape[0], generator=g).to(device)
             for i in range(0, xtr.shape[0], BATCH):
                 idx = perm[i : i + BATCH]
-                xb = xtr[idx]
-                if spec.hflip:
-                    flip = torch.rand(xb.shape[0], generator=g).to(device) < 0.5
-                    xb = torch.where(flip.view(-1, 1, 1, 1), xb.flip(-1), xb)
-                loss = F.cross_entropy(model(xb), ytr[idx])
+                loss = F.cross_entropy(model(xtr[idx]), ytr[idx])
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
                 opt.step()

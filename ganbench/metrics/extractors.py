@@ -153,8 +153,9 @@ class FeatureExtractorMnistCNN(FeatureExtractorBase):
             if not feature_extractor_weights_path:
                 raise ValueError(f"{name}: give feature_extractor_weights_path (the evaluator checkpoint)")
             ckpt = torch.load(feature_extractor_weights_path, map_location="cpu", weights_only=True)
-            evaluator = MnistEvaluator()
-            evaluator.load_state_dict(ckpt["state_dict"] if "state_dict" in ckpt else ckpt)
+            state = ckpt["state_dict"] if "state_dict" in ckpt else ckpt
+            evaluator = MnistEvaluator(batchnorm="bn1.weight" in state)
+            evaluator.load_state_dict(state)
         self.evaluator = evaluator.eval().requires_grad_(False)
 
     @staticmethod
