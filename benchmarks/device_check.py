@@ -453,14 +453,16 @@ def section_protocol(sec: Section) -> None:
     from ganbench.suite import Budget
 
     proj = (sec.prior.get("replicas") or {}).get("summary", {}).get("projected_protocol_train_s")
-    fraction, reason = (0.1, "a tenth of the paper's budget")
+    want = float(sec.opts.get("protocol_fraction") or 0.1)
+    fraction, reason = (want, "a tenth of the paper's budget" if want == 0.1 else f"--protocol-fraction {want:g}")
     cap = sec.left() - (5 if sec.tiny else 20)  # leave room for the report and start-up
     if sec.tiny:
         fraction, reason = (8 / PROTOCOL_STEPS, "--tiny: 8 steps, 2 seeds, tiny widths")
     elif proj and proj * fraction > 0.45 * cap:  # the harness adds per-step work and evaluation to the micro rate
         fraction = max(0.45 * cap / proj, 100 / PROTOCOL_STEPS)
-        reason = (f"reduced from 1/10 to 1/{1 / fraction:.0f}: the projected time of a tenth ({proj * 0.1:.0f} s) "
-                  f"exceeds this section's cap ({cap:.0f} s)")
+        reason = (f"reduced from {want:g} to 1/{1 / fraction:.0f} of the budget: the projected training time at "
+                  f"{want:g} ({proj * want:.0f} s) exceeds 45 % of this section's cap ({cap:.0f} s); for the full "
+                  f"tenth run --sections replicas,protocol --budget-s 600")
     steps = max(8, int(round(PROTOCOL_STEPS * fraction)))
     sec.data["summary"] = {"budget_fraction": steps / PROTOCOL_STEPS, "steps_per_run": steps, "why": reason}
     sec.flush()
@@ -873,6 +875,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                     help="total time budget split over the sections (default 450; --tiny 100)")
     ap.add_argument("--sections", default=",".join(SECTIONS), help=f"comma-separated subset of {','.join(SECTIONS)}")
     ap.add_argument("--fid-samples", type=int, default=None, help="samples for IS/FID (default 50000; --tiny 4)")
+    ap.add_argument("--protocol-fraction", type=float, default=0.1,
+                    help="share of the paper budget the protocol section trains (default 0.1; cut to fit its cap)")
     ap.add_argument("--threads", type=int, default=1,
                     help="torch CPU threads in every section (default 1: the harness's thread rule for a run)")
     ap.add_argument("--compile-backend", default=None,
@@ -902,7 +906,7 @@ def main(argv: list[str] | None = None) -> int:
     budget = args.budget_s or (100.0 if args.tiny else 450.0)
     backend = args.compile_backend or ("eager" if args.tiny and device == "cpu" else None)
     opts = {"device": device, "tiny": args.tiny, "out": str(args.out.resolve()), "compile_backend": backend,
-            "fid_samples": args.fid_samples, "threads": args.threads}
+            "fid_samples": args.fid_samples, "threads": args.threads, "protocol_fraction": args.protocol_fraction}
     report: dict[str, Any] = {
         "schema": SCHEMA, "started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()), "device": device,
         "tiny": args.tiny, "budget_s": budget, "compile_backend": backend or "inductor", "threads": args.threads,
