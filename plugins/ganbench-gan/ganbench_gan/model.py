@@ -1,8 +1,16 @@
-"""The GAN game with either generator loss.
+"""The GAN game with either generator loss, built and updated as PacGAN's released code does.
 
 ``minimax``: G minimises log(1 - D(G(z))), the game as written in the paper.
 ``nonsaturating``: G maximises log D(G(z)), the variant the paper recommends in practice because
 the minimax gradient vanishes early in training when D rejects fakes confidently.
+
+``update``: ``simultaneous`` (default) is PacGAN's (the ALI algorithm it trains with): one latent
+batch, one forward pass of G and D, both gradients taken at the same parameters, then both Adam
+steps. ``alternating`` is the textbook loop: a D step on fakes from fresh latents, then a G step
+on another fresh latent batch through the updated D (one more G forward pass per step).
+``init``: ``pacgan`` (default) draws every Linear weight from N(0, 0.02²) with zero biases and
+no bias in G's hidden layers (BatchNorm's shift replaces it), BatchNorm momentum 0.05 and eps
+1e-4, as PacGAN's Blocks config; ``pytorch`` keeps PyTorch's defaults. Audit: README.md.
 """
 
 from __future__ import annotations
@@ -14,9 +22,11 @@ import torch.nn.functional as F
 
 from ganbench.api import BuildContext, pack
 
-from .networks import maxout_discriminator, mlp_generator
+from .networks import gaussian_init, maxout_discriminator, mlp_generator
 
 LOSSES = ("nonsaturating", "minimax")
+UPDATES = ("simultaneous", "alternating")
+INITS = ("pacgan", "pytorch")
 
 
 class GAN:
@@ -29,13 +39,30 @@ class GAN:
         self.ctx = ctx
         self.z_dim = int(ctx.hp("z_dim", 2))
         self.d_steps_per_g_step = int(ctx.hp("d_steps", 1))
+        self.update = str(ctx.hp("update", "simultaneous"))
+        if self.update not in UPDATES:
+            raise ValueError(f"hparam update must be one of {UPDATES}, got {self.update!r}")
+        if self.update == "simultaneous" and self.d_steps_per_g_step != 1:
+            raise ValueError("hparam update: simultaneous takes one D step per G step; use update: alternating "
+                             f"for d_steps {self.d_steps_per_g_step}")
+        init = str(ctx.hp("init", "pacgan"))
+        if init not in INITS:
+            raise ValueError(f"hparam init must be one of {INITS}, got {init!r}")
+        pacgan = init == "pacgan"
         dim = ctx.data_shape[0]
         self.G = mlp_generator(
-            self.z_dim, dim, int(ctx.hp("g_hidden", 400)), int(ctx.hp("g_layers", 4)), bool(ctx.hp("g_batch_norm", True))
-        ).to(ctx.device)
+            self.z_dim, dim, int(ctx.hp("g_hidden", 400)), int(ctx.hp("g_layers", 4)), bool(ctx.hp("g_batch_norm", True)),
+            bn_momentum=0.05 if pacgan else 0.1, bn_eps=1e-4 if pacgan else 1e-5, hidden_bias=not pacgan,
+        )
         self.D = maxout_discriminator(
             ctx.pack * dim, int(ctx.hp("d_hidden", 200)), int(ctx.hp("d_layers", 3)), int(ctx.hp("maxout_pieces", 5))
-        ).to(ctx.device)
+        )
+        if pacgan:
+            std = float(ctx.hp("init_std", 0.02))
+            gaussian_init(self.G, std)
+            gaussian_init(self.D, std)
+        self.G.to(ctx.device)
+        self.D.to(ctx.device)
         betas = (float(ctx.hp("beta1", 0.8)), float(ctx.hp("beta2", 0.999)))
         self.opt_g = torch.optim.Adam(self.G.parameters(), lr=float(ctx.hp("lr_g", ctx.hp("lr", 1e-4))), betas=betas)
         self.opt_d = torch.optim.Adam(self.D.parameters(), lr=float(ctx.hp("lr_d", ctx.hp("lr", 1e-4))), betas=betas)
@@ -44,9 +71,36 @@ class GAN:
     def _z(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
         return torch.randn(n, self.z_dim, device=self.ctx.device, generator=generator or self.latent_rng)
 
+    def g_loss(self, d_fake: torch.Tensor) -> torch.Tensor:
+        if self.loss == "minimax":
+            return -F.softplus(d_fake).mean()  # minimise log(1 - D) = -softplus(logit)
+        return F.softplus(-d_fake).mean()  # minimise -log D
+
     def train_step(self, real: torch.Tensor, labels: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
-        m = self.ctx.pack
         self.G.train()
+        if self.update == "simultaneous":
+            return self._simultaneous_step(real)
+        return self._alternating_step(real)
+
+    def _simultaneous_step(self, real: torch.Tensor) -> dict[str, torch.Tensor]:
+        """PacGAN's (ALI's) update: both gradients from one forward pass at the same parameters."""
+        m = self.ctx.pack
+        fake = self.G(self._z(real.shape[0]))
+        d_real = self.D(pack(real, m))
+        d_fake = self.D(pack(fake, m))
+        d_loss = F.softplus(-d_real).mean() + F.softplus(d_fake).mean()
+        g_loss = self.g_loss(d_fake)
+        d_params, g_params = list(self.D.parameters()), list(self.G.parameters())
+        d_grads = torch.autograd.grad(d_loss, d_params, retain_graph=True)
+        g_grads = torch.autograd.grad(g_loss, g_params)
+        for p_, g_ in zip(d_params + g_params, d_grads + g_grads):
+            p_.grad = g_
+        self.opt_d.step()
+        self.opt_g.step()
+        return {"d_loss": d_loss.detach(), "g_loss": g_loss.detach()}
+
+    def _alternating_step(self, real: torch.Tensor) -> dict[str, torch.Tensor]:
+        m = self.ctx.pack
         chunks = real.chunk(self.d_steps_per_g_step)
         for chunk in chunks:
             fake = self.G(self._z(chunk.shape[0])).detach()
@@ -59,10 +113,7 @@ class GAN:
             self.opt_d.step()
         n = chunks[-1].shape[0]
         d_fake = self.D(pack(self.G(self._z(n)), m))
-        if self.loss == "minimax":
-            g_loss = -F.softplus(d_fake).mean()  # minimise log(1 - D) = -softplus(logit)
-        else:
-            g_loss = F.softplus(-d_fake).mean()  # minimise -log D
+        g_loss = self.g_loss(d_fake)
         self.opt_g.zero_grad(set_to_none=True)
         g_loss.backward()
         self.opt_g.step()

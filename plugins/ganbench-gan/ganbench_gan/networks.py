@@ -18,13 +18,16 @@ class Maxout(nn.Module):
         return self.linear(x).view(x.shape[0], self.d_out, self.pieces).amax(dim=2)
 
 
-def mlp_generator(z_dim: int, out_dim: int, hidden: int, layers: int, batch_norm: bool) -> nn.Sequential:
+def mlp_generator(z_dim: int, out_dim: int, hidden: int, layers: int, batch_norm: bool,
+                  bn_momentum: float = 0.1, bn_eps: float = 1e-5, hidden_bias: bool = True) -> nn.Sequential:
+    """``layers`` × (Linear [+ BatchNorm] + ReLU), then a linear output. PacGAN's released code
+    has no bias in the hidden Linear layers (BatchNorm's shift replaces it): ``hidden_bias=False``."""
     mods: list[nn.Module] = []
     d = z_dim
     for _ in range(layers):
-        mods.append(nn.Linear(d, hidden))
+        mods.append(nn.Linear(d, hidden, bias=hidden_bias or not batch_norm))
         if batch_norm:
-            mods.append(nn.BatchNorm1d(hidden))
+            mods.append(nn.BatchNorm1d(hidden, eps=bn_eps, momentum=bn_momentum))
         mods.append(nn.ReLU())
         d = hidden
     mods.append(nn.Linear(d, out_dim))
@@ -39,3 +42,14 @@ def maxout_discriminator(in_dim: int, hidden: int, layers: int, pieces: int) -> 
         d = hidden
     mods.append(nn.Linear(d, 1))
     return nn.Sequential(*mods)
+
+
+@torch.no_grad()
+def gaussian_init(net: nn.Module, std: float) -> None:
+    """PacGAN's released initialisation: every Linear weight ~ N(0, std²), every bias 0
+    (Blocks' ``IsotropicGaussian(0.02)`` and ``Constant(0)``); BatchNorm keeps scale 1, shift 0."""
+    for mod in net.modules():
+        if isinstance(mod, nn.Linear):
+            mod.weight.normal_(0.0, std)
+            if mod.bias is not None:
+                mod.bias.zero_()

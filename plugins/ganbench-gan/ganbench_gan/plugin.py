@@ -23,6 +23,9 @@ DEFAULTS = {
     "beta1": 0.8,
     "beta2": 0.999,
     "d_steps": 1,
+    "update": "simultaneous",  # PacGAN's (ALI's) update: both gradients from one forward pass
+    "init": "pacgan",  # N(0, 0.02²) weights, zero biases, BN momentum 0.05 / eps 1e-4 (README: audit)
+    "init_std": 0.02,
 }
 
 

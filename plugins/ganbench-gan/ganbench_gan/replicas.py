@@ -56,10 +56,10 @@ class BatchedSequential:
 
     @staticmethod
     def _linear(mods: list[nn.Linear]) -> dict[str, Any]:
-        return {
-            "weight_t": nn.Parameter(torch.stack([m.weight.detach().t().contiguous() for m in mods])),
-            "bias": nn.Parameter(torch.stack([m.bias.detach().clone() for m in mods]).unsqueeze(1)),
-        }
+        out: dict[str, Any] = {"weight_t": nn.Parameter(torch.stack([m.weight.detach().t().contiguous() for m in mods]))}
+        out["bias"] = (nn.Parameter(torch.stack([m.bias.detach().clone() for m in mods]).unsqueeze(1))
+                       if mods[0].bias is not None else None)  # PacGAN's G: no bias before BatchNorm
+        return out
 
     def parameters(self) -> list[nn.Parameter]:
         return [v for _, p in self.layers for v in p.values() if isinstance(v, nn.Parameter)]
@@ -68,7 +68,7 @@ class BatchedSequential:
         """``x``: (N, B, features) → (N, B, out)."""
         for kind, p in self.layers:
             if kind in ("linear", "maxout"):
-                x = torch.baddbmm(p["bias"], x, p["weight_t"])
+                x = torch.bmm(x, p["weight_t"]) if p["bias"] is None else torch.baddbmm(p["bias"], x, p["weight_t"])
                 if kind == "maxout":
                     x = x.view(*x.shape[:2], p["d_out"], p["pieces"]).amax(dim=3)
             elif kind == "relu":
@@ -101,7 +101,8 @@ class BatchedSequential:
                 if kind in ("linear", "maxout"):
                     lin = mod if kind == "linear" else mod.linear
                     lin.weight.copy_(p["weight_t"][i].t())
-                    lin.bias.copy_(p["bias"][i, 0])
+                    if p["bias"] is not None:
+                        lin.bias.copy_(p["bias"][i, 0])
                 elif kind == "bn":
                     mod.weight.copy_(p["weight"][i])
                     mod.bias.copy_(p["bias"][i])
@@ -115,7 +116,7 @@ class GANReplicas:
 
     def __init__(self, models: list[GAN]):
         first = models[0]
-        keys = ("loss", "z_dim", "d_steps_per_g_step")
+        keys = ("loss", "z_dim", "d_steps_per_g_step", "update")
         for m in models[1:]:
             if any(getattr(m, k) != getattr(first, k) for k in keys) or m.ctx.pack != first.ctx.pack:
                 raise ValueError("replicas must share hyperparameters and pack size")
@@ -125,6 +126,7 @@ class GANReplicas:
         self.loss = first.loss
         self.z_dim = first.z_dim
         self.d_steps_per_g_step = first.d_steps_per_g_step
+        self.update = first.update
         self.G = BatchedSequential([m.G for m in models])
         self.D = BatchedSequential([m.D for m in models])
         g0, d0 = first.opt_g.param_groups[0], first.opt_d.param_groups[0]
@@ -138,8 +140,34 @@ class GANReplicas:
     def _pack(self, x: torch.Tensor) -> torch.Tensor:
         return x.reshape(x.shape[0], x.shape[1] // self.pack, self.pack * x.shape[2])
 
+    def _g_loss(self, d_fake: torch.Tensor) -> torch.Tensor:
+        if self.loss == "minimax":
+            return -F.softplus(d_fake).mean(dim=(1, 2))
+        return F.softplus(-d_fake).mean(dim=(1, 2))
+
     def train_step(self, real: torch.Tensor, labels: torch.Tensor | None = None) -> list[dict[str, float]]:
         """``real``: (N, per_step, features), replica i's batch in row i. Mirrors GAN.train_step."""
+        if self.update == "simultaneous":
+            return self._simultaneous_step(real)
+        return self._alternating_step(real)
+
+    def _simultaneous_step(self, real: torch.Tensor) -> list[dict[str, float]]:
+        fake = self.G.forward(self._z(real.shape[1]), training=True)
+        d_real = self.D.forward(self._pack(real), training=True)
+        d_fake = self.D.forward(self._pack(fake), training=True)
+        d_loss = F.softplus(-d_real).mean(dim=(1, 2)) + F.softplus(d_fake).mean(dim=(1, 2))
+        g_loss = self._g_loss(d_fake)
+        d_params, g_params = self.D.parameters(), self.G.parameters()
+        d_grads = torch.autograd.grad(d_loss.sum(), d_params, retain_graph=True)
+        g_grads = torch.autograd.grad(g_loss.sum(), g_params)
+        for p_, g_ in zip(d_params + g_params, d_grads + g_grads):
+            p_.grad = g_
+        self.opt_d.step()
+        self.opt_g.step()
+        d, g = d_loss.detach().tolist(), g_loss.detach().tolist()
+        return [{"d_loss": d[i], "g_loss": g[i]} for i in range(self.n)]
+
+    def _alternating_step(self, real: torch.Tensor) -> list[dict[str, float]]:
         chunks = real.chunk(self.d_steps_per_g_step, dim=1)
         for chunk in chunks:
             fake = self.G.forward(self._z(chunk.shape[1]), training=True).detach()
@@ -151,10 +179,7 @@ class GANReplicas:
             self.opt_d.step()
         n = chunks[-1].shape[1]
         d_fake = self.D.forward(self._pack(self.G.forward(self._z(n), training=True)), training=True)
-        if self.loss == "minimax":
-            g_loss = -F.softplus(d_fake).mean(dim=(1, 2))
-        else:
-            g_loss = F.softplus(-d_fake).mean(dim=(1, 2))
+        g_loss = self._g_loss(d_fake)
         self.opt_g.zero_grad(set_to_none=True)
         g_loss.sum().backward()
         self.opt_g.step()
@@ -190,7 +215,8 @@ def _solo_params(part: BatchedSequential, i: int) -> list[tuple[nn.Parameter, An
         if kind in ("linear", "maxout"):
             lin = mod if kind == "linear" else mod.linear
             out.append((lin.weight, lambda t: t.t()))
-            out.append((lin.bias, lambda t: t[0]))
+            if lin.bias is not None:
+                out.append((lin.bias, lambda t: t[0]))
         elif kind == "bn":
             out.append((mod.weight, lambda t: t))
             out.append((mod.bias, lambda t: t))
