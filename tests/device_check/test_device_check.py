@@ -22,7 +22,7 @@ SECTIONS = ("pacgan_step", "replicas", "protocol", "fidelity", "zoo")
 ZOO = ("dcgan", "wgan-gp", "sngan", "sagan", "biggan", "stylegan")
 
 
-def _run(out: Path, *extra: str, env: dict[str, str] | None = None, timeout: float = 240) -> subprocess.CompletedProcess:
+def _run(out: Path, *extra: str, env: dict[str, str] | None = None, timeout: float = 400) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, str(SCRIPT), "--out", str(out), "--device", "cpu", "--tiny", *extra],
         capture_output=True, text=True, timeout=timeout, cwd=ROOT,
@@ -33,7 +33,8 @@ def _run(out: Path, *extra: str, env: dict[str, str] | None = None, timeout: flo
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory) -> tuple[Path, dict]:
     out = tmp_path_factory.mktemp("device-check")
-    proc = _run(out)
+    # generous caps: on a busy CI box a section must not time out (the caps are tested below)
+    proc = _run(out, "--budget-s", "300")
     assert proc.returncode == 0, proc.stderr[-3000:]
     return out, json.loads((out / "device-check.json").read_text())
 
@@ -61,7 +62,7 @@ def test_every_section_has_numbers_or_a_recorded_reason(tiny):
             for key, v in row["values"].items():
                 assert isinstance(v, (int, float)) and math.isfinite(v) and v > 0, (name, row["name"], key, v)
             assert row["peak_mem_mb"] == "n/a on CPU"
-    # on an idle CI box every section finishes well inside its cap
+    # with the generous caps every section finishes inside its own
     assert all(sec["status"] == "ok" for sec in report["sections"].values()), \
         {k: v.get("error") for k, v in report["sections"].items()}
 
