@@ -197,8 +197,10 @@ def ring_data(n: int, device: Any) -> Any:
 
 
 def bare_pacgan_step(hp: dict[str, Any], pack: int, batch: int, device: Any) -> Callable[[], None]:
-    """A hand-written PacGAN MoG step (PyTorch only, no ganbench): G 4x400 BN+ReLU, D 3 maxout
-    layers 200x5 on ``pack`` concatenated samples, Adam 1e-4 (0.8, 0.999), non-saturating loss."""
+    """A hand-written PacGAN MoG step (PyTorch only, no ganbench) doing the plugin's work: G 4x400
+    (bias-free Linear, BatchNorm, ReLU), D 3 maxout layers 200x5 on ``pack`` concatenated samples,
+    N(0, 0.02²) init, Adam 1e-4 (0.8, 0.999), non-saturating loss; PacGAN's simultaneous update
+    (both gradients from one forward pass) unless ``hp["update"]`` says alternating."""
     import torch
     import torch.nn.functional as F
     from torch import nn
@@ -215,7 +217,7 @@ def bare_pacgan_step(hp: dict[str, Any], pack: int, batch: int, device: Any) -> 
     layers: list[nn.Module] = []
     d = 2
     for _ in range(int(hp["g_layers"])):
-        layers += [nn.Linear(d, gh), nn.BatchNorm1d(gh), nn.ReLU()]
+        layers += [nn.Linear(d, gh, bias=False), nn.BatchNorm1d(gh, eps=1e-4, momentum=0.05), nn.ReLU()]
         d = gh
     G = nn.Sequential(*layers, nn.Linear(d, 2)).to(device)
     dl: list[nn.Module] = []
@@ -224,12 +226,32 @@ def bare_pacgan_step(hp: dict[str, Any], pack: int, batch: int, device: Any) -> 
         dl.append(Maxout(d, dh, k))
         d = dh
     D = nn.Sequential(*dl, nn.Linear(d, 1)).to(device)
+    with torch.no_grad():
+        for mod in [*G.modules(), *D.modules()]:
+            if isinstance(mod, nn.Linear):
+                mod.weight.normal_(0.0, 0.02)
+                if mod.bias is not None:
+                    mod.bias.zero_()
     og = torch.optim.Adam(G.parameters(), lr=1e-4, betas=(0.8, 0.999))
     od = torch.optim.Adam(D.parameters(), lr=1e-4, betas=(0.8, 0.999))
     data = ring_data(100_000, device)
     n = batch * pack
+    g_params, d_params = list(G.parameters()), list(D.parameters())
 
-    def step() -> None:
+    def simultaneous() -> None:
+        real = data[torch.randint(0, data.shape[0], (n,), device=device)]
+        fake = G(torch.randn(n, 2, device=device))
+        d_fake = D(fake.view(batch, -1))
+        d_loss = F.softplus(-D(real.view(batch, -1))).mean() + F.softplus(d_fake).mean()
+        g_loss = F.softplus(-d_fake).mean()
+        d_grads = torch.autograd.grad(d_loss, d_params, retain_graph=True)
+        g_grads = torch.autograd.grad(g_loss, g_params)
+        for p_, g_ in zip(d_params + g_params, d_grads + g_grads):
+            p_.grad = g_
+        od.step()
+        og.step()
+
+    def alternating() -> None:
         real = data[torch.randint(0, data.shape[0], (n,), device=device)]
         fake = G(torch.randn(n, 2, device=device)).detach()
         d_loss = F.softplus(-D(real.view(batch, -1))).mean() + F.softplus(D(fake.view(batch, -1))).mean()
@@ -241,7 +263,7 @@ def bare_pacgan_step(hp: dict[str, Any], pack: int, batch: int, device: Any) -> 
         g_loss.backward()
         og.step()
 
-    return step
+    return alternating if str(hp.get("update", "simultaneous")) == "alternating" else simultaneous
 
 
 def mog_suite_text(pack: int, steps: int, hp: dict[str, Any], compile_: bool, device: str, n_eval: int) -> str:
