@@ -48,7 +48,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = "ganbench-device-check/1"
 SECTIONS = ("pacgan_step", "replicas", "protocol", "fidelity", "zoo")
 # share of the total time budget each section may use (hard cap; the protocol gets the most)
-SHARES = {"pacgan_step": 0.17, "replicas": 0.07, "protocol": 0.34, "fidelity": 0.15, "zoo": 0.27}
+SHARES = {"pacgan_step": 0.2, "replicas": 0.07, "protocol": 0.31, "fidelity": 0.15, "zoo": 0.27}
 SHARES_TINY = {"pacgan_step": 0.22, "replicas": 0.1, "protocol": 0.18, "fidelity": 0.2, "zoo": 0.3}
 PAPER_SUITE = ROOT / "suites" / "pacgan-mog-paper.yaml"
 PROTOCOL_RUNS, PROTOCOL_STEPS = 80, 400_000
