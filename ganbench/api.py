@@ -244,6 +244,10 @@ class DatasetSpec:
     requirements: Callable[[Path, Mapping[str, Any]], list["Requirement"]] | None = None
     """What a run on this dataset needs on disk beyond ``files(root)`` (checked by the preflight
     before anything trains). Without it the preflight checks ``files(root)``."""
+    version: str = "0"
+    """The provider's version, recorded with every run (bump it when the data a run sees changes)."""
+    api_version: str = API_VERSION
+    """The plugin API this provider was written for; another major version is refused."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -299,6 +303,10 @@ class MetricSpec:
     """Files this metric needs for runs on a dataset (feature-extractor weights, an evaluator),
     given the dataset's spec, the data root and the suite's ``eval.options``; the preflight checks
     them before the first step. Return ``[]`` for datasets the metric does not apply to."""
+    version: str = "0"
+    """The metric's version, recorded with every run (bump it when its numbers change meaning)."""
+    api_version: str = API_VERSION
+    """The plugin API this metric was written for; another major version is refused."""
 
 
 __all__ = [

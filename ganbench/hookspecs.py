@@ -28,8 +28,19 @@ def ganbench_models() -> list[ModelSpec]:
 
     Each :class:`~ganbench.api.ModelSpec` names the model, its version, the paper it implements,
     its capabilities (vector/image data, conditional, packing) and a ``build(ctx)`` callable
-    that returns a :class:`~ganbench.api.GANModel`. Names must be unique across all plugins;
-    a clash is reported by ``ganbench plugins``.
+    that returns a :class:`~ganbench.api.GANModel`.
+
+    Called once per process, when the registry is built (``ganbench plugins``, ``ganbench run``,
+    the conformance kit, and every worker process of ``--isolate``/Ray/``--jobs``).
+
+    Returns a list (or tuple) of :class:`~ganbench.api.ModelSpec`. Anything else -- one spec not
+    in a list, an int, a string, an element of another type -- marks this plugin broken with a
+    message naming it (shown by ``ganbench plugins``); other plugins are unaffected. A name that
+    another plugin already provides, or a spec whose ``api_version`` has another major version,
+    is refused and marks this plugin broken too.
+
+    If it raises (``SystemExit`` included), this plugin is broken with the error and provides
+    nothing from this hook; every other plugin keeps working.
     """
 
 
@@ -40,6 +51,12 @@ def ganbench_datasets() -> list[DatasetSpec]:
     A provider loads a dataset into memory on the run's device and may tell which files it needs
     (``files``) and how to get them (``prepare``), for ``ganbench datasets`` and
     ``ganbench data prepare``.
+
+    Called once per process, when the registry is built. Returns a list of
+    :class:`~ganbench.api.DatasetSpec`; validated like :func:`ganbench_models` (a wrong type, a
+    name clash with another provider -- the first registered, e.g. the core's, is kept -- or
+    another major ``api_version`` marks this plugin broken). If it raises, this plugin is broken
+    and the other providers keep working.
     """
 
 
@@ -50,4 +67,9 @@ def ganbench_metrics() -> list[MetricSpec]:
     A metric receives generated samples and the dataset at every evaluation point and returns
     ``{key: MetricValue}``. It declares which datasets it applies to; the suite can name metrics
     explicitly, otherwise every applicable metric runs.
+
+    Called once per process, when the registry is built. Returns a list of
+    :class:`~ganbench.api.MetricSpec`; validated like :func:`ganbench_models`. If it raises, this
+    plugin is broken and the other metrics keep working. (A metric's ``compute`` that raises at an
+    evaluation is recorded as ``NAME.error`` for that run; the run goes on.)
     """

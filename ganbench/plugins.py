@@ -121,21 +121,92 @@ def _load_entry_points(pm: pluggy.PluginManager, infos: list[PluginInfo]) -> Non
             try:
                 plugin = ep.load()
                 pm.register(plugin, name=ep.name)
-            except Exception as exc:  # a third-party plugin may fail in any way
-                info.error = f"{type(exc).__name__}: {exc}"
+            except (Exception, SystemExit) as exc:  # a third-party plugin may fail in any way, sys.exit() included
+                info.error = _describe(exc)
                 log.debug("plugin %s failed to load:\n%s", ep.name, traceback.format_exc())
 
 
-def _call(hook_impl: Any, owner: PluginInfo, problems: list[str]) -> list[Any]:
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, SystemExit):
+        return f"SystemExit({exc.code!r}) (the plugin called sys.exit)"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _mark_broken(owner: PluginInfo, problems: list[str], message: str) -> None:
+    """Record ``message`` against ``owner``: its first problem becomes its error (``ganbench plugins``)."""
+    owner.error = owner.error or message
+    problems.append(f"plugin {owner.name!r}: {message}")
+
+
+def _call(hook_impl: Any, owner: PluginInfo, problems: list[str], spec_type: type) -> list[Any]:
+    """Call one plugin's hook and return the specs of ``spec_type`` it returned.
+
+    Anything else -- a raise (``SystemExit`` too), one spec instead of a list, an int, a string,
+    an element of another type -- marks that plugin broken with a message naming it and the hook;
+    the other plugins are unaffected. Well-typed elements of a partly wrong list are kept.
+    """
+    hook = hook_impl.function.__name__
     try:
         result = hook_impl.function()
-    except Exception as exc:
-        owner.error = owner.error or f"{type(exc).__name__}: {exc}"
-        problems.append(f"plugin {owner.name!r}: {hook_impl.function.__name__} raised {owner.error}")
+    except (Exception, SystemExit) as exc:
+        _mark_broken(owner, problems, f"{hook} raised {_describe(exc)}")
         return []
     if result is None:
         return []
-    return list(result)
+    if not isinstance(result, (list, tuple)):
+        one = " (one spec: wrap it in a list)" if isinstance(result, spec_type) else ""
+        _mark_broken(owner, problems, f"{hook} returned {type(result).__name__} {_short(result)}, "
+                                      f"not a list of {spec_type.__name__}{one}")
+        return []
+    specs = []
+    for item in result:
+        if isinstance(item, spec_type):
+            specs.append(item)
+        else:
+            _mark_broken(owner, problems, f"{hook} returned a {type(item).__name__} {_short(item)} "
+                                          f"in its list, not a {spec_type.__name__}")
+    return specs
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _api_refusal(kind: str, spec: Any, owner: PluginInfo) -> str | None:
+    """The message refusing ``spec`` when it targets another major plugin API, else None."""
+    if api_compatible(spec.api_version):
+        return None
+    return (
+        f"{kind} {spec.name!r} targets plugin API {spec.api_version}, "
+        f"ganbench {_core_version()} provides {API_VERSION}: install a release of "
+        f"{owner.distribution or owner.name} written for API {API_VERSION.split('.')[0]}.x, "
+        f"or a ganbench that provides API {str(spec.api_version).split('.')[0]}.x"
+    )
+
+
+def _collect(pm: pluggy.PluginManager, hook: str, spec_type: type, by_name: dict[str, PluginInfo],
+             problems: list[str]) -> tuple[dict[str, Any], dict[str, PluginInfo]]:
+    """Every valid spec one hook returned, by name, with its owner; clashes and refusals recorded."""
+    specs: dict[str, Any] = {}
+    owners: dict[str, PluginInfo] = {}
+    kind = spec_type.__name__.removesuffix("Spec").lower()
+    # Call every implementation separately so that one bad hook only breaks its own plugin.
+    for impl in getattr(pm.hook, hook).get_hookimpls():
+        owner = by_name.get(impl.plugin_name) or PluginInfo(impl.plugin_name, "?", None, None)
+        for spec in _call(impl, owner, problems, spec_type):
+            refusal = _api_refusal(kind, spec, owner)
+            if refusal:
+                _mark_broken(owner, problems, refusal)
+                continue
+            if spec.name in specs:
+                _mark_broken(owner, problems,
+                             f"{kind} name {spec.name!r} clashes with plugin {owners[spec.name].name!r}; "
+                             "keeping the first")
+                continue
+            specs[spec.name] = spec
+            owners[spec.name] = owner
+    return specs, owners
 
 
 def load_registry(extra_plugins: Iterable[ModuleType | object | str] = ()) -> Registry:
@@ -164,45 +235,11 @@ def load_registry(extra_plugins: Iterable[ModuleType | object | str] = ()) -> Re
 
     by_name = {i.name: i for i in infos}
     problems: list[str] = []
-    models: dict[str, ModelSpec] = {}
-    owners: dict[str, PluginInfo] = {}
-    datasets: dict[str, DatasetSpec] = {}
-    metrics: dict[str, MetricSpec] = {}
-
-    # Call every implementation separately so that one raising hook only breaks its own plugin.
-    for impl in pm.hook.ganbench_models.get_hookimpls():
-        owner = by_name.get(impl.plugin_name) or PluginInfo(impl.plugin_name, "?", None, None)
-        for spec in _call(impl, owner, problems):
-            if not isinstance(spec, ModelSpec):
-                problems.append(f"plugin {owner.name!r} returned {type(spec).__name__}, not ModelSpec")
-                continue
-            if not api_compatible(spec.api_version):
-                msg = (
-                    f"model {spec.name!r} targets plugin API {spec.api_version}, "
-                    f"ganbench {_core_version()} provides {API_VERSION}: install a release of "
-                    f"{owner.distribution or owner.name} written for API {API_VERSION.split('.')[0]}.x, "
-                    f"or a ganbench that provides API {str(spec.api_version).split('.')[0]}.x"
-                )
-                owner.error = owner.error or msg
-                problems.append(f"plugin {owner.name!r}: {msg}")
-                continue
-            if spec.name in models:
-                problems.append(
-                    f"model name {spec.name!r} from plugin {owner.name!r} clashes with plugin "
-                    f"{owners[spec.name].name!r}; keeping the first"
-                )
-                continue
-            models[spec.name] = spec
-            owners[spec.name] = owner
-            owner.models.append(spec.name)
-    for impl in pm.hook.ganbench_datasets.get_hookimpls():
-        owner = by_name.get(impl.plugin_name) or PluginInfo(impl.plugin_name, "?", None, None)
-        for spec in _call(impl, owner, problems):
-            datasets.setdefault(spec.name, spec)
-    for impl in pm.hook.ganbench_metrics.get_hookimpls():
-        owner = by_name.get(impl.plugin_name) or PluginInfo(impl.plugin_name, "?", None, None)
-        for spec in _call(impl, owner, problems):
-            metrics.setdefault(spec.name, spec)
+    models, owners = _collect(pm, "ganbench_models", ModelSpec, by_name, problems)
+    for name, owner in owners.items():
+        owner.models.append(name)
+    datasets, _ = _collect(pm, "ganbench_datasets", DatasetSpec, by_name, problems)
+    metrics, _ = _collect(pm, "ganbench_metrics", MetricSpec, by_name, problems)
     return Registry(infos, models, datasets, metrics, owners, problems, extra_modules)
 
 

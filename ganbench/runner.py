@@ -110,6 +110,11 @@ def prepare_store(
     store.set_meta("suite_protocol", suite.protocol)
     store.set_meta("ganbench_version", __version__)
     store.set_meta("hardware", hardware_info())
+    # Dataset and metric providers are versioned like models, so a changed provider is visible later.
+    store.set_meta("component_versions", {
+        "datasets": {d: registry.datasets[d].version for d in sorted({r.dataset for r in runs}) if d in registry.datasets},
+        "metrics": {m: spec.version for m, spec in sorted(registry.metrics.items())},
+    })
     done = []
     for run in runs:
         status = store.run_status(run.run_id)

@@ -27,7 +27,7 @@ def cmd_datasets(args: argparse.Namespace) -> int:
     root = args.root or default_root()
     reg = load_registry()
     table = Table(title=f"datasets (root: {root})")
-    for col in ("dataset", "kind", "status", "description"):
+    for col in ("dataset", "version", "kind", "status", "description"):
         table.add_column(col)
     for name in sorted(reg.datasets):
         spec = reg.datasets[name]
@@ -37,6 +37,6 @@ def cmd_datasets(args: argparse.Namespace) -> int:
             files = spec.files(root)
             missing = [f for f in files if not f.exists()]
             status = "present" if not missing else f"missing {len(missing)}/{len(files)} (ganbench data prepare {name})"
-        table.add_row(name, spec.kind, status, spec.description)
+        table.add_row(name, spec.version, spec.kind, status, spec.description)
     Console().print(table)
     return 0
