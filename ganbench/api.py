@@ -11,13 +11,25 @@ the harness refuses, with a clear message, a spec whose major version differs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Callable, Mapping, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol, runtime_checkable
 
+import pluggy
 import torch
 
+from ganbench.data import check_params, default_root
+
+if TYPE_CHECKING:
+    from ganbench.metrics.extractors import Extractor
+    from ganbench.metrics.refstats import RefStats
+
 API_VERSION = "1.0"
+
+hookimpl = pluggy.HookimplMarker("ganbench")
+"""Marks a plugin's hook implementations (``@hookimpl def ganbench_models(): ...``)."""
 
 DATA_KINDS = ("vector", "image")
 
@@ -66,6 +78,35 @@ class BuildContext:
     batch_size: int
     hparams: Mapping[str, Any] = field(default_factory=dict)
 
+    @classmethod
+    def for_tests(
+        cls,
+        data_shape: tuple[int, ...] = (2,),
+        *,
+        data_kind: str | None = None,
+        num_classes: int | None = None,
+        pack: int = 1,
+        device: torch.device | str = "cpu",
+        seed: int = 0,
+        batch_size: int = 64,
+        hparams: Mapping[str, Any] | None = None,
+    ) -> BuildContext:
+        """A context for building a model outside the harness, in a plugin's own unit tests.
+
+        Defaults are a 2-D vector dataset (the MoG ring), no labels, no packing, CPU, seed 0,
+        batch 64. ``data_kind`` defaults to ``"image"`` for 3-D shapes, else ``"vector"``::
+
+            ctx = BuildContext.for_tests((1, 28, 28), num_classes=10, pack=2)
+            model = my_spec.build(ctx)
+            real = torch.randn(ctx.batch_size * ctx.pack, *ctx.data_shape)
+            losses = model.train_step(real, None)
+        """
+        kind = data_kind or ("image" if len(data_shape) == 3 else "vector")
+        if kind not in DATA_KINDS:
+            raise ValueError(f"data_kind {kind!r} is not one of {', '.join(DATA_KINDS)}")
+        return cls(tuple(data_shape), kind, num_classes, pack, torch.device(device), seed, batch_size,
+                   dict(hparams or {}))
+
     def hp(self, name: str, default: Any) -> Any:
         """A hyperparameter from the suite, or the plugin's default."""
         return self.hparams.get(name, default)
@@ -78,8 +119,6 @@ class BuildContext:
         seed's own latents, data order and initial weights. Batched kernels round differently, so a
         replica's results are statistically the same as its solo run's, not bit-identical.
         """
-        import hashlib
-
         digest = hashlib.sha256(f"{self.seed}:{purpose}".encode()).digest()
         return torch.Generator(device=self.device).manual_seed(int.from_bytes(digest[:8], "little") >> 1)
 
@@ -121,6 +160,21 @@ class GANModel(Protocol):
     def load_state_dict(self, state: Mapping[str, Any]) -> Any: ...
 
 
+@runtime_checkable
+class ReplicaGroup(Protocol):
+    """What ``ModelSpec.build_replicas`` returns: N solo models of one spec trained as one batched model.
+
+    ``train_step`` receives ``real`` of shape ``(N, d_steps_per_g_step * batch_size * pack, ...)``
+    (replica ``i``'s batch at index ``i``) and returns one loss mapping per replica, in order.
+    ``unstack`` writes the trained state back into the N solo models and returns them (the harness
+    samples, evaluates and checkpoints those). See docs/vectorized.md.
+    """
+
+    def train_step(self, real: torch.Tensor, labels: torch.Tensor | None) -> list[Mapping[str, float]]: ...
+
+    def unstack(self) -> list[GANModel]: ...
+
+
 @dataclass(frozen=True)
 class ModelSpec:
     """One benchmarkable model, as a plugin announces it."""
@@ -134,11 +188,10 @@ class ModelSpec:
     defaults: Mapping[str, Any] = field(default_factory=dict)
     """Default hyperparameters, shown in reports; suite ``hparams`` override them."""
     api_version: str = API_VERSION
-    build_replicas: Callable[[list[Any]], Any] | None = None
+    build_replicas: Callable[[list[Any]], ReplicaGroup] | None = None
     """Optional: train N solo models (same hyperparameters, different seeds) as one batched
-    model. Receives the N models ``build`` returned and returns an object with
-    ``train_step(real[N, ...], labels) -> list[dict]`` and ``unstack() -> list[model]`` (writes the
-    trained state back into the solo models). See docs/vectorized.md."""
+    model. Receives the N models ``build`` returned and returns a :class:`ReplicaGroup`. See
+    docs/vectorized.md."""
 
 
 def api_compatible(version: str) -> bool:
@@ -172,13 +225,67 @@ def pack_labels(labels: torch.Tensor | None, m: int) -> torch.Tensor | None:
 # --------------------------------------------------------------------------------------------
 
 
+@dataclass(eq=False)
+class DatasetInfo(Mapping[str, Any]):
+    """What metrics and the report need to know about a loaded dataset, typed.
+
+    Read it as attributes (``info.centers``). For code written against the earlier untyped dict it
+    also reads as a read-only mapping: ``info["centers"]``, ``info.get("evaluator")`` and
+    ``"std" in info`` see every field that is set (not None) and every key of ``extra``.
+    """
+
+    centers: torch.Tensor | None = None
+    """Mixture-of-Gaussians mode centres, ``(modes, features)`` (the mode-coverage metric)."""
+    std: float | None = None
+    """Standard deviation of each mixture component."""
+    modes: int | None = None
+    """Number of modes the dataset has."""
+    evaluator: str | None = None
+    """Tag of the classifier that scores this data: ``mnist``, ``fashion-mnist``, ``inception``."""
+    classes: tuple[str, ...] | None = None
+    """Class names, index = label."""
+    resolution: int | None = None
+    digit_channels: int | None = None
+    """Stacked MNIST: how many digit channels one image holds (1 or 3)."""
+    params: Mapping[str, Any] = field(default_factory=dict)
+    """The provider's parameters after defaults (``check_params``)."""
+    root: str | Path | None = None
+    """The data root the files were read from (evaluators live there too)."""
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    """Anything else a provider wants its own metrics to see."""
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any]) -> DatasetInfo:
+        """Known keys become fields, the rest goes to ``extra`` (providers written for the dict)."""
+        names = {f.name for f in fields(cls)} - {"extra"}
+        known = {k: v for k, v in values.items() if k in names}
+        if isinstance(known.get("classes"), list):
+            known["classes"] = tuple(known["classes"])
+        extra = {k: v for k, v in values.items() if k not in names and k != "extra"}
+        return cls(**known, extra={**dict(values.get("extra") or {}), **extra})
+
+    def _items(self) -> dict[str, Any]:
+        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "extra"}
+        return {**{k: v for k, v in out.items() if v is not None}, **self.extra}
+
+    def __getitem__(self, key: str) -> Any:
+        return self._items()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items())
+
+    def __len__(self) -> int:
+        return len(self._items())
+
+
 @dataclass
 class Dataset:
     """A loaded dataset, held in memory on the run's device.
 
     Small benchmark datasets fit on any device, so the harness indexes this tensor directly:
     no DataLoader workers, no per-batch host-to-device copies. Images are scaled to [-1, 1].
-    ``info`` carries what metrics need (e.g. the MoG ``centers`` and ``std``).
+    ``info`` carries what metrics need (e.g. the MoG ``centers`` and ``std``) as a
+    :class:`DatasetInfo`; a plain dict is accepted and converted.
     """
 
     name: str
@@ -186,7 +293,11 @@ class Dataset:
     data: torch.Tensor
     labels: torch.Tensor | None = None
     num_classes: int | None = None
-    info: dict[str, Any] = field(default_factory=dict)
+    info: DatasetInfo = field(default_factory=DatasetInfo)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.info, DatasetInfo):
+            self.info = DatasetInfo.from_mapping(self.info)
 
     @property
     def sample_shape(self) -> tuple[int, ...]:
@@ -309,6 +420,51 @@ class MetricSpec:
     """The plugin API this metric was written for; another major version is refused."""
 
 
+# --------------------------------------------------------------------------------------------
+# For metric plugins: the feature networks and cached reference statistics ganbench's FID uses
+# --------------------------------------------------------------------------------------------
+
+
+def feature_extractor(dataset: Dataset, device: torch.device | str = "cpu",
+                      options: Mapping[str, Any] | None = None) -> Extractor:
+    """The feature network ganbench's own FID/KID use for ``dataset``: its trained classifier
+    (``info.evaluator`` ``mnist``/``fashion-mnist``) or Inception-v3 for natural images.
+
+    ``options`` are the suite's ``eval.options`` (``inception_weights``, ``fidelity_extractor``).
+    Loaded once per process. Its ``name`` belongs in every :class:`MetricValue` you return
+    (``extractor=``), so numbers from different networks are never compared.
+    """
+    from ganbench.metrics.fidelity import choose_extractor
+
+    return choose_extractor(dataset, torch.device(device), options or {})
+
+
+def image_features(extractor: Extractor, images: torch.Tensor, batch_size: int = 256) -> torch.Tensor:
+    """Features of ``images`` (``(N, C, H, W)`` in [-1, 1], as models sample them), quantised to
+    uint8 exactly as ganbench's FID does, computed batch by batch on the extractor's device."""
+    from ganbench.metrics.fidelity import check_images, to_uint8
+
+    check_images(images, "images")
+    return extractor.extract(to_uint8(images, extractor.channels, "images"), batch_size)[0]
+
+
+def reference_statistics(ctx: MetricContext, extractor: Extractor, n: int = 10_000,
+                         n_features: int = 10_000, batch_size: int = 256) -> RefStats:
+    """Mean, covariance and the first ``n_features`` features of ``n`` real images of the dataset
+    (a fixed-seed random subset, the same for every run), cached under ``ctx.cache_dir``."""
+    from ganbench.metrics.refstats import reference_stats
+
+    ds = ctx.dataset
+
+    def features_of(idx: torch.Tensor) -> torch.Tensor:
+        return torch.cat([image_features(extractor, ds.data[idx[i : i + 10_000].to(ds.data.device)], batch_size).cpu()
+                          for i in range(0, idx.shape[0], 10_000)])
+
+    stats, _cached = reference_stats(ctx.cache_dir, ds, extractor.name, extractor.weights_id, n, n_features,
+                                     features_of)
+    return stats
+
+
 __all__ = [
     "Dataset",
     "DatasetRequest",
@@ -325,4 +481,12 @@ __all__ = [
     "api_compatible",
     "pack",
     "pack_labels",
+    "hookimpl",
+    "check_params",
+    "default_root",
+    "DatasetInfo",
+    "ReplicaGroup",
+    "feature_extractor",
+    "image_features",
+    "reference_statistics",
 ]

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import pluggy
 
-from ganbench.api import DatasetSpec, MetricSpec, ModelSpec
+from ganbench.api import DatasetSpec, MetricSpec, ModelSpec, hookimpl
 
 PROJECT = "ganbench"
 
 hookspec = pluggy.HookspecMarker(PROJECT)
-hookimpl = pluggy.HookimplMarker(PROJECT)
+
+__all__ = ["PROJECT", "hookimpl", "hookspec", "ganbench_datasets", "ganbench_metrics", "ganbench_models"]
 
 
 @hookspec

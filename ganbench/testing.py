@@ -21,7 +21,7 @@ import json
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, NoReturn, Sequence
 
 import pytest
 import torch
@@ -35,6 +35,7 @@ __all__ = [
     "KitReport",
     "ModelConformance",
     "check_model",
+    "not_applicable",
     "resolve_models",
     "tiny_hparams",
 ]
@@ -53,6 +54,12 @@ def one_thread() -> Iterator[None]:
         yield
     finally:
         torch.set_num_threads(before)
+
+
+def not_applicable(reason: str) -> NoReturn:
+    """End a check that does not apply to this model: pytest reports it SKIPPED with ``reason``,
+    :func:`check_model` lists it in :attr:`KitReport.skipped` (never as passed)."""
+    pytest.skip(reason)
 
 
 class ConformanceError(AssertionError):
@@ -424,7 +431,7 @@ def check_packing(kit: Kit) -> None:
     """With ``packing`` declared, pack=2 trains on twice the real batch and D is wider than at pack=1."""
     if not kit.spec.capabilities.packing:
         kit.notes["packing"] = "not declared (suites with packs > 1 are refused for this model)"
-        return
+        not_applicable("the model does not declare packing (capabilities.packing is False)")
     m1, m2 = kit.build(pack=1), kit.build(pack=2)
     n1, n2 = _numel(m1.state_dict()), _numel(m2.state_dict())
     if n2 <= n1:
@@ -439,7 +446,7 @@ def check_packing(kit: Kit) -> None:
 def check_conditional(kit: Kit) -> None:
     """Conditional models get labels in ``train_step`` and ``sample``, and ``sample`` uses them."""
     if not kit.conditional:
-        return
+        not_applicable("the model is not conditional (capabilities.conditional is False)")
     model = kit.build()
     kit.train(model, 5)
     n = 32
@@ -513,12 +520,18 @@ CHECKS: dict[str, Callable[[Kit], None]] = {
 
 @dataclass
 class KitReport:
-    """What :func:`check_model` found: per check, ``None`` (passed) or the failure message."""
+    """What :func:`check_model` found: per check, ``None`` (passed or skipped) or the failure
+    message; ``skipped`` holds the checks that do not apply to the model, with the reason."""
 
     model: str
     results: dict[str, str | None]
     seconds: dict[str, float]
     notes: dict[str, Any]
+    skipped: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def passed(self) -> list[str]:
+        return [k for k, v in self.results.items() if v is None and k not in self.skipped]
 
     @property
     def ok(self) -> bool:
@@ -591,6 +604,7 @@ def check_model(
         raise ValueError(f"unknown check(s) {unknown}; known: {', '.join(CHECKS)}")
     results: dict[str, str | None] = {}
     seconds: dict[str, float] = {}
+    skipped: dict[str, str] = {}
     for name in names:
         t0 = time.perf_counter()
         try:
@@ -599,8 +613,11 @@ def check_model(
             results[name] = None
         except ConformanceError as exc:
             results[name] = str(exc)
+        except pytest.skip.Exception as exc:
+            results[name] = None
+            skipped[name] = str(exc.msg)
         seconds[name] = time.perf_counter() - t0
-    report = KitReport(kit.spec.name, results, seconds, dict(kit.notes))
+    report = KitReport(kit.spec.name, results, seconds, dict(kit.notes), skipped)
     if raise_on_failure and not report.ok:
         lines = "\n".join(f"  [{k}] {v}" for k, v in report.failures.items())
         raise ConformanceError(f"model {kit.spec.name!r} fails {len(report.failures)} conformance check(s):\n{lines}")

@@ -39,8 +39,9 @@ SUBSET_SEED = 0
 
 
 def dataset_hash(ds: Dataset) -> str:
-    """SHA-256 of the dataset tensor's shape, dtype and bytes, cached on ``ds.info``."""
-    cached = ds.info.get("content_hash")
+    """SHA-256 of the dataset tensor's shape, dtype and bytes, cached on the dataset object
+    (not in ``ds.info``, which is the provider's)."""
+    cached = getattr(ds, "_content_hash", None)
     if isinstance(cached, str):
         return cached
     h = hashlib.sha256(f"{tuple(ds.data.shape)}|{ds.data.dtype}".encode())
@@ -48,8 +49,9 @@ def dataset_hash(ds: Dataset) -> str:
     step = 4096  # chunks keep the host copy small for GPU-resident datasets
     for i in range(0, data.shape[0], step):
         h.update(data[i : i + step].contiguous().cpu().numpy().tobytes())
-    ds.info["content_hash"] = h.hexdigest()
-    return ds.info["content_hash"]
+    digest = h.hexdigest()
+    setattr(ds, "_content_hash", digest)  # noqa: B010 - a private cache, not a Dataset field
+    return digest
 
 
 def subset_indices(n_total: int, n: int, seed: int = SUBSET_SEED) -> torch.Tensor:

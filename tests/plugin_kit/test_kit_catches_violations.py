@@ -137,6 +137,9 @@ def failures(model_cls, checks, **options) -> dict[str, str]:
 def test_correct_tiny_model_passes_every_check():
     report = check_model(spec(Tiny), train_steps=150)
     assert report.ok and list(report.results) == list(CHECKS)
+    # an unconditional model: the conditional check does not apply, and says so instead of passing
+    assert report.skipped == {"conditional": "the model is not conditional (capabilities.conditional is False)"}
+    assert report.passed == [c for c in CHECKS if c != "conditional"]
     assert report.notes["swd_after"] < 0.9 * report.notes["swd_before"]
 
 
@@ -201,3 +204,20 @@ def test_pytest_option_reports_unknown_plugin(tmp_path):
                          cwd=tmp_path, env=cli_env(), timeout=300)
     assert res.returncode == 1, res.stdout + res.stderr
     assert "no model or plugin named 'no-such-model'" in res.stdout and "gan" in res.stdout
+
+
+def test_checks_that_do_not_apply_are_skipped_by_pytest_with_the_reason(tmp_path):
+    """Through ModelConformance an N/A check is reported SKIPPED with its reason, never PASSED."""
+    (tmp_path / "test_na.py").write_text(
+        "from ganbench.api import Capabilities, ModelSpec\n"
+        "from ganbench.plugins import load_registry\n"
+        "from ganbench.testing import ModelConformance\n\n"
+        "class TestNA(ModelConformance):\n"
+        "    model = ModelSpec(name='na', build=load_registry().models['gan'].build,\n"
+        "                      capabilities=Capabilities(packing=False))\n")
+    res = subprocess.run([sys.executable, "-m", "pytest", "-rs", "-p", "no:cacheprovider", "-k", "conditional or packing",
+                          "test_na.py"], capture_output=True, text=True, cwd=tmp_path, env=cli_env(), timeout=300)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "2 skipped" in res.stdout and "passed" not in res.stdout, res.stdout
+    assert "the model is not conditional (capabilities.conditional is False)" in res.stdout
+    assert "the model does not declare packing (capabilities.packing is False)" in res.stdout

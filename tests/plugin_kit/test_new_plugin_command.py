@@ -37,7 +37,7 @@ def test_rendered_package(tmp_path):
     target = create_plugin("ganbench-foo", tmp_path, model="foo-gan")
     files = sorted(p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file())
     assert files == [".gitignore", "README.md", "ganbench_foo/__init__.py", "ganbench_foo/model.py",
-                     "ganbench_foo/plugin.py", "pyproject.toml", "tests/test_conformance.py"]
+                     "ganbench_foo/plugin.py", "pyproject.toml", "tests/test_conformance.py", "tests/test_model.py"]
     meta = tomllib.loads((target / "pyproject.toml").read_text())
     assert meta["project"]["name"] == "ganbench-foo"
     assert meta["project"]["entry-points"]["ganbench"] == {"ganbench_foo": "ganbench_foo.plugin"}
