@@ -160,7 +160,8 @@ def test_mog_suite_carries_table_1(repo):
     assert ring_gan.metrics["modes"] == [6.3, 0.5] and ring_gan.metrics["hq_share"] == [0.982, 0.002]
 
 
-@pytest.mark.parametrize("name", ["mog", "pacgan-mog-paper", "pacgan-stacked-mnist-paper", "pacgan-ablation", "cifar"])
+@pytest.mark.parametrize("name", ["mog", "pacgan-mog-paper", "pacgan-stacked-mnist-paper", "pacgan-small-d-paper",
+                                  "pacgan-ablation", "cifar"])
 def test_every_reference_row_matches_runs_of_its_suite(repo, registry, name):
     """A typo in a reference row's dataset, model label or pack would silently show "no runs"."""
     from ganbench.references import flatten

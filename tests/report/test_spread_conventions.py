@@ -82,6 +82,6 @@ def _has(table: dict, metric: str) -> bool:
 
 
 def test_paper_suites_do_not_tell_readers_to_rescale(repo: Path):
-    for name in ("pacgan-mog-paper.yaml", "pacgan-ablation.yaml", "pacgan-stacked-mnist-paper.yaml"):
+    for name in ("pacgan-mog-paper.yaml", "pacgan-ablation.yaml", "pacgan-stacked-mnist-paper.yaml", "pacgan-small-d-paper.yaml"):
         protocol = yaml.safe_load((repo / "suites" / name).read_text())["protocol"]
         assert "sqrt" not in protocol and "standard error" in protocol, name
