@@ -328,8 +328,11 @@ class Store:
         return None if row is None else dict(zip([d[0] for d in cur.description], row))
 
     def last_metric_step(self, run_id: str) -> int | None:
-        """The step of a run's latest recorded evaluation (None before its first)."""
-        row = self._conn.execute("SELECT MAX(step) FROM metrics WHERE run_id=?", (run_id,)).fetchone()
+        """The step of a run's latest recorded evaluation (None before its first); the thinned
+        loss curve (``loss/*`` rows) is not an evaluation."""
+        row = self._conn.execute(
+            "SELECT MAX(step) FROM metrics WHERE run_id=? AND name NOT LIKE 'loss/%'", (run_id,)
+        ).fetchone()
         return None if row is None or row[0] is None else int(row[0])
 
     def metrics(self, final_only: bool = False) -> pd.DataFrame:

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ganbench.report.stats import ALPHA, noise_verdict, welch_p
+from ganbench.train.losses import is_loss
 
 GROUP = ["dataset_label", "label", "pack"]
 THROUGHPUT = ("train_samples_per_s", "train_steps_per_s", "gen_samples_per_s", "peak_mem_mb")
@@ -44,8 +45,9 @@ def truncation_key(name: str) -> tuple[str, float] | None:
 
 
 def is_leaderboard_metric(name: str) -> bool:
-    """Truncation sweeps get their own plot and metric failures their run's section."""
-    return not is_error_metric(name) and truncation_key(name) is None
+    """Truncation sweeps get their own plot, metric failures their run's section and the
+    ``loss/*`` curves (:mod:`ganbench.train.losses`) their own figure."""
+    return not is_error_metric(name) and truncation_key(name) is None and not is_loss(name)
 
 
 def metric_order(names: Iterable[str]) -> list[str]:

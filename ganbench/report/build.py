@@ -56,6 +56,7 @@ def render_report(store_path: str | Path | Sequence[str | Path], out: str | Path
             ablation=sections.ablation(summary),
             published=published(data),
             curves=sections.curve_plots(data, colors, packed),
+            losses=sections.loss_plots(data, packed),
             samples=sections.sample_sections(data, packed),
             truncation=sections.truncation(summary, colors, packed),
             throughput=sections.throughput(summary, colors, packed, data.runs),

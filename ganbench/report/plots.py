@@ -103,6 +103,33 @@ def curves_figure(part: pd.DataFrame, x_label: str, colors: Mapping[str, tuple])
     return to_data_uri(fig)
 
 
+def loss_figure(part: pd.DataFrame, x: str, x_label: str) -> str:
+    """One panel per model × pack (column ``key``): every loss (column ``loss``) in its own colour,
+    one thin line per seed, ``value`` against column ``x``."""
+    keys = list(dict.fromkeys(part["key"]))
+    names = sorted(part["loss"].unique())
+    cmap = plt.get_cmap("tab10")
+    color = {n: cmap(i % 10) for i, n in enumerate(names)}
+    ncol = min(3, len(keys))
+    nrow = -(-len(keys) // ncol)
+    fig, axes = plt.subplots(nrow, ncol, figsize=(3.6 * ncol, 2.6 * nrow), squeeze=False)
+    for ax, key in zip(axes.flat, keys):
+        for (loss, _seed), sub in part[part["key"] == key].groupby(["loss", "seed"], sort=True):
+            sub = sub.sort_values("step")
+            ax.plot(sub[x].to_numpy(float), sub["value"].to_numpy(float), lw=0.9, alpha=0.8, color=color[loss])
+        ax.set_title(str(key), fontsize=9)
+        ax.set_xlabel(x_label, fontsize=8)
+        ax.tick_params(labelsize=7)
+        ax.grid(alpha=0.3)
+    for ax in list(axes.flat)[len(keys):]:
+        ax.axis("off")
+    handles = [Line2D([], [], color=color[n], lw=1.4) for n in names]
+    fig.legend(handles, names, loc="upper center", ncol=min(6, len(names)), fontsize=8,
+               bbox_to_anchor=(0.5, 1.0 + 0.06 / nrow), frameon=False)
+    fig.tight_layout()
+    return to_data_uri(fig)
+
+
 def _to_pixels(samples: np.ndarray) -> np.ndarray:
     """(N, C, H, W) in [-1, 1] → uint8 (N, H, W, 3) or (N, H, W)."""
     x = np.nan_to_num(np.asarray(samples, dtype=np.float32))

@@ -28,6 +28,7 @@ from ganbench.report.aggregate import (
     truncation_sweeps,
 )
 from ganbench.report.load import ReportData
+from ganbench.train.losses import is_loss
 from ganbench.report.stats import ALPHA
 
 ABLATION_METRICS = ("modes", "hq_share", "reverse_kl", "kl")
@@ -302,6 +303,25 @@ def curve_plots(data: ReportData, colors: dict[str, tuple], packed: bool) -> lis
         part["name"] = part["name"].astype(str)
         part["key"] = [group_key(lbl, p, packed) for lbl, p in zip(part["label"], part["pack"])]
         out.append({"dataset": dataset, "x_label": x_label, "src": plots.curves_figure(part, x_label, colors)})
+    return out
+
+
+def loss_plots(data: ReportData, packed: bool) -> list[dict[str, Any]]:
+    """Per dataset one figure of the thinned ``train_step`` loss curves: a panel per model × pack,
+    each loss its own colour, each seed its own line (every run is visible)."""
+    m, runs = data.metrics, data.runs
+    if m.empty or runs.empty:
+        return []
+    x, x_label = budget_axis(runs)
+    losses = m[m["name"].map(is_loss).astype(bool)]
+    if losses.empty:
+        return []
+    losses = losses.merge(runs[["run_id", "label", "pack", "seed", "dataset_label"]], on="run_id")
+    out = []
+    for dataset, part in losses.groupby("dataset_label", sort=True):
+        part = part.assign(key=[group_key(lbl, p, packed) for lbl, p in zip(part["label"], part["pack"])],
+                           loss=part["name"].str.slice(len("loss/")))
+        out.append({"dataset": dataset, "x_label": x_label, "src": plots.loss_figure(part, x, x_label)})
     return out
 
 

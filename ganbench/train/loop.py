@@ -35,6 +35,7 @@ from ganbench.train.budget import BudgetMeter
 from ganbench.train.checkpoint import Checkpointer
 from ganbench.train.clock import StepClock, synchronize
 from ganbench.train.compiled import TrainStep
+from ganbench.train.losses import LossSeries
 from ganbench.train.packing import real_per_step
 from ganbench.train.seeding import generator, seed_everything
 
@@ -44,6 +45,7 @@ SAMPLE_CHUNK = 10_000
 IMAGE_RANGE_TOL = 1e-3
 N_SAMPLE_ARTIFACT_VECTOR = 2500
 N_SAMPLE_ARTIFACT_IMAGE = 64
+LOSS_ROWS_PER_WRITE = 200
 
 
 class RunFailure(RuntimeError):
@@ -165,6 +167,8 @@ class RunLoop:
         self.plugin = f"{owner.distribution or owner.name} {owner.version or ''}".strip() if owner else None
         self.who = _who(self.spec, self.plugin)
         self.meter: BudgetMeter | None = None
+        self.loss_series = LossSeries()
+        self._loss_rows: list[MetricRow] = []
         self.step_mode = "eager"  # how train_step ran: eager / compiled (...) / vectorized ×N
 
     # -- evaluation -----------------------------------------------------------------------
@@ -216,6 +220,7 @@ class RunLoop:
             )
             for key, v in values.items()
         ]
+        rows, self._loss_rows = self._loss_rows + rows, []  # the loss points so far, in the same write
         self.store.add_metrics(rows)
         return {k: float(v.value) for k, v in values.items()}
 
@@ -284,6 +289,7 @@ class RunLoop:
         if self.checkpoint:  # resume: model, RNGs, data position, budget, schedule, history
             next_point[0] = self.checkpoint.restore(model, batcher, meter, next_point[0])
         last_losses: Mapping[str, float] = {}
+        self.loss_series = LossSeries(start_fraction=meter.fraction)
         train_step = TrainStep(model, run.compile, self.spec.capabilities.compile_safe, device)
         clock = StepClock(device)  # synchronises CUDA at both ends of every step
         while not meter.exhausted:
@@ -298,9 +304,12 @@ class RunLoop:
             meter.add(real_samples=per_step, seconds=clock.stop())
             self.step_mode = train_step.mode
             last_losses = self._check_losses(losses, meter.steps)
+            self.record_losses(last_losses)
             if self._eval_due(meter, next_point) and not meter.exhausted:
                 self.evaluate(model, meter, final=False)
             if self.checkpoint and not meter.exhausted:
+                if self.checkpoint.due(meter.steps):
+                    self._flush_losses()  # into the checkpoint's history, so a resume keeps them
                 self.checkpoint.maybe_save(model, batcher, meter, next_point[0])
             self.progress(meter.fraction, _loss_text(last_losses))
         _sync(device)
@@ -308,6 +317,24 @@ class RunLoop:
         if self.checkpoint:
             self.checkpoint.finish()
         return RunOutcome(run.run_id, "done", None, meter.steps, meter.kimg, meter.seconds, final, self.step_mode)
+
+    def record_losses(self, losses: Mapping[str, float]) -> None:
+        """Add one step's (checked) losses to the thinned loss curve; store a point when one is due."""
+        meter = self.meter
+        assert meter is not None
+        point = self.loss_series.add(losses, meter.fraction, meter.exhausted)
+        if point:
+            note = "train_step loss, mean over the steps since the previous point"
+            self._loss_rows += [
+                MetricRow(self.run.run_id, meter.steps, meter.kimg, meter.seconds, name, value, None, note=note)
+                for name, value in point.items()
+            ]
+            if len(self._loss_rows) >= LOSS_ROWS_PER_WRITE:  # a few writes per run, not one per point
+                self._flush_losses()
+
+    def _flush_losses(self) -> None:
+        rows, self._loss_rows = self._loss_rows, []
+        self.store.add_metrics(rows)
 
     def _check_losses(self, losses: Any, step: int) -> Mapping[str, float]:
         if not isinstance(losses, Mapping):

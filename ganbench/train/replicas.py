@@ -130,7 +130,7 @@ class ReplicaLoop:
                 if k in failed:
                     continue
                 try:
-                    self.loops[i]._check_losses(losses[k], meters[k].steps)
+                    self.loops[i].record_losses(self.loops[i]._check_losses(losses[k], meters[k].steps))
                 except RunFailure as exc:
                     failed.add(k)
                     outcomes[self.loops[i].run.run_id] = _failed(self.loops[i], str(exc))

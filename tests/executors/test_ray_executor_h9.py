@@ -120,6 +120,6 @@ def test_ray_retry_of_a_lost_worker_resumes_from_the_checkpoint(ray_session, wri
                     executor=LocalExecutor(CheckpointOptions(every=0)))  # marker exists: no death
     rm, rr = _comparable(res.store_path)
     lm, lr = _comparable(ref.store_path)
-    assert set(lm["step"]) == {8, 16, 24}
-    pd.testing.assert_frame_equal(lm, rm)
+    assert set(lm[~lm["name"].str.startswith("loss/")]["step"]) == {8, 16, 24}
+    pd.testing.assert_frame_equal(lm, rm)  # the loss curve included
     pd.testing.assert_frame_equal(lr, rr)
