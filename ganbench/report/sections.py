@@ -235,7 +235,8 @@ def ablation(summary: pd.DataFrame) -> dict[str, Any] | None:
                     r = hit.iloc[0]
                     cells.append({"text": fmt_mean_std(r["mean"], r["sem"], name), "best": bool(r.get("best", False)),
                                   "title": f"n={int(r['n'])} seeds, ± standard error"})
-        name = str(label) if int(pack) == 1 else f"Pac{str(label).upper()}{int(pack)}"
+        # the model's label as the suite gives it (never upper-cased and prefixed: "PacUNROLLED2")
+        name = str(label) if int(pack) == 1 else f"{label}, pack {int(pack)}"
         rows.append({"label": label, "pack": int(pack), "name": name, "cells": cells})
     return {"groups": groups, "rows": rows, "paper": _paper_rows(groups), "spread": SPREAD_SEM}
 

@@ -140,3 +140,21 @@ def test_metric_order_and_formatting():
     assert fmt_mean_std(0.98234, 0.0123) == "0.982 ± 0.012"
     assert fmt_mean_std(123.456, 7.89) == "123.5 ± 7.9"
     assert fmt_mean_std(float("nan"), 1.0) == "—"
+
+
+def test_welch_with_tied_seeds_matches_scipy_and_warns_nobody():
+    """Seeds that tie on one side (8, 8, 8 modes) made scipy warn "catastrophic cancellation" into
+    the run. Oracle: a zero-variance side makes Welch a one-sample t test of the other side."""
+    import warnings
+
+    from scipy import stats
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        p = welch_p([8.0, 8.0, 8.0], [6.0, 7.0, 7.5])
+        near = welch_p([0.875, 0.875 * (1 + 1e-15), 0.875], [0.75, 0.875, 0.8])
+    assert p == pytest.approx(stats.ttest_1samp([6.0, 7.0, 7.5], 8.0).pvalue, rel=1e-12)
+    assert near == pytest.approx(stats.ttest_1samp([0.75, 0.875, 0.8], 0.875).pvalue, rel=1e-9)
+    # ordinary samples: exactly scipy's Welch on the raw values
+    a, b = [1.0, 2.0, 4.0], [2.0, 5.0, 7.0, 9.0]
+    assert welch_p(a, b) == pytest.approx(stats.ttest_ind(a, b, equal_var=False).pvalue, rel=1e-12)
