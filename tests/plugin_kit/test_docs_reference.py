@@ -59,3 +59,17 @@ def test_docs_index_lists_every_page():
     index = (DOCS / "README.md").read_text()
     missing = [p.name for p in DOCS.glob("*.md") if p.name != "README.md" and f"({p.name})" not in index]
     assert not missing, f"docs/README.md does not link {missing}"
+
+
+CLAIM = re.compile(r"`(suites/[\w.-]+\.ya?ml)`[^\n]*\n\n```ya?ml\n(.*?)```", re.S)
+
+
+def test_yaml_examples_that_name_a_suite_file_are_that_file():
+    """A ```yaml block right after a line naming `suites/X.yaml` is that file, byte for byte
+    (docs/suites.md once quoted suites/mog.yaml with other values than the file)."""
+    found = 0
+    for md in [*DOCS.glob("*.md"), REPO / "README.md"]:
+        for path, block in CLAIM.findall(md.read_text()):
+            found += 1
+            assert block == (REPO / path).read_text(), f"{md.name}: its copy of {path} differs from the file"
+    assert found >= 1  # docs/suites.md's complete example
