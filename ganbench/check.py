@@ -214,12 +214,6 @@ class CheckResult:
         }
 
 
-def _fmt(v: float | None) -> str:
-    if v is None:
-        return "—"
-    return f"{v:.4g}"
-
-
 def compare_metric(group: str, name: str, base: MetricStats, cur: MetricStats | None, opts: CheckOptions) -> CheckRow:
     """The verdict on one metric of one group."""
     row = CheckRow(group, name, "ok", "", base.direction, base.mean, base.std, base.n)

@@ -95,9 +95,6 @@ def _expected_columns() -> dict[str, set[str]]:
     return _COLUMNS
 
 
-RUN_STATUSES = ("pending", "running", "done", "failed", "skipped")
-
-
 class StoreError(RuntimeError):
     pass
 

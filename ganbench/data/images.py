@@ -70,15 +70,6 @@ def pad_to(x: torch.Tensor, resolution: int) -> torch.Tensor:
     return F.pad(x, (p, p, p, p), value=-1.0)
 
 
-def center_crop(x: torch.Tensor, size: int) -> torch.Tensor:
-    """The inverse of :func:`pad_to` for images larger than ``size``."""
-    h, w = x.shape[-2:]
-    if (h, w) == (size, size):
-        return x
-    top, left = (h - size) // 2, (w - size) // 2
-    return x[..., top : top + size, left : left + size]
-
-
 def check_resolution(p: Mapping[str, Any], dataset: str, allowed: tuple[int, ...] = (28, 32)) -> int:
     res = p.get("resolution", allowed[0])
     if res not in allowed:

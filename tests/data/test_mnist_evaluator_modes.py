@@ -1,6 +1,6 @@
 """The MNIST evaluator and the (stacked-)MNIST mode metric, against real data.
 
-Done-when checks of issue 4: the evaluator reaches >= 99 % test accuracy; real stacked MNIST
+Acceptance checks of the evaluator: the evaluator reaches >= 99 % test accuracy; real stacked MNIST
 scores about 1000 modes with KL near 0; a generator that always emits one digit triple scores
 1 mode and KL = log 1000.
 """

@@ -11,12 +11,12 @@ HERE = Path(__file__).resolve().parent
 
 @pytest.fixture
 def broken_registry(monkeypatch):
-    """The installed plugins plus ``broken_plugins_h9``, registered by module name so worker
+    """The installed plugins plus ``misbehaving_plugins``, registered by module name so worker
     processes can import it again (its folder is on sys.path, which workers inherit)."""
     from ganbench.plugins import load_registry
 
     monkeypatch.syspath_prepend(str(HERE))
-    return load_registry(extra_plugins=["broken_plugins_h9"])
+    return load_registry(extra_plugins=["misbehaving_plugins"])
 
 
 @pytest.fixture(scope="module")

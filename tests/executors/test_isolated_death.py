@@ -33,6 +33,6 @@ def test_dead_worker_names_plugin_and_steps(write_suite, tmp_path, broken_regist
     for model, why in (("exits", "exited with code 1"), ("segfaults", "SIGSEGV")):
         err = runs.loc[model, "error"]
         # the plugin fails inside its 3rd train_step: 2 steps completed, checkpointed and evaluated
-        assert f"model {model!r} (plugin broken_plugins_h9" in err and "version 0.0.1" in err, err
+        assert f"model {model!r} (plugin misbehaving_plugins" in err and "version 0.0.1" in err, err
         assert why in err and "reached step 2" in err, err
         assert runs.loc[model, "steps"] == 2

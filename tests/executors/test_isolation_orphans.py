@@ -22,7 +22,7 @@ from ganbench.runner import run_suite
 from ganbench.train.checkpoint import CheckpointOptions
 
 if __name__ == "__main__":
-    reg = load_registry(extra_plugins=["broken_plugins_h9"])
+    reg = load_registry(extra_plugins=["misbehaving_plugins"])
     run_suite({suite!r}, {out!r}, registry=reg, executor=IsolatedExecutor(CheckpointOptions(every=0)), render=False)
 """
 
