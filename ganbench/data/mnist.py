@@ -26,6 +26,7 @@ from ganbench.data.images import (
     pad_to,
     to_unit_range,
 )
+from ganbench.data.requirements import mnist_family
 from ganbench.hookspecs import hookimpl
 
 FAMILIES = {"mnist": "MNIST", "fashion-mnist": "FashionMNIST"}
@@ -176,6 +177,7 @@ def ganbench_datasets() -> list[DatasetSpec]:
             defaults=DEFAULTS,
             files=lambda root: mnist_files(root, "mnist"),
             check_params=_checker("mnist"),
+            requirements=mnist_family("mnist"),
             prepare=_prepare("mnist"),
         ),
         DatasetSpec(
@@ -186,6 +188,7 @@ def ganbench_datasets() -> list[DatasetSpec]:
             defaults=DEFAULTS,
             files=lambda root: mnist_files(root, "fashion-mnist"),
             check_params=_checker("fashion-mnist"),
+            requirements=mnist_family("fashion-mnist"),
             prepare=_prepare("fashion-mnist"),
         ),
     ]

@@ -330,11 +330,14 @@ def compute_fidelity(ctx: MetricContext) -> dict[str, MetricValue]:
 
 @hookimpl
 def ganbench_metrics() -> list[MetricSpec]:
+    from ganbench.metrics.requirements import fidelity_requirements  # checked by the preflight
+
     return [
         MetricSpec(
             name=FAMILY,
             compute=compute_fidelity,
             applies_to=applies,
+            requirements=fidelity_requirements,
             description=(
                 "IS, FID, KID (torch-fidelity), precision/recall (k=3) and density/coverage (k=5) on "
                 "Inception-v3 features, or the ganbench MNIST CNN's for MNIST-family data"
