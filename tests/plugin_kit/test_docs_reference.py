@@ -4,7 +4,6 @@ docstring and every kit check are in docs/plugin-guide.md, and relative links re
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
@@ -73,3 +72,13 @@ def test_yaml_examples_that_name_a_suite_file_are_that_file():
             found += 1
             assert block == (REPO / path).read_text(), f"{md.name}: its copy of {path} differs from the file"
     assert found >= 1  # docs/suites.md's complete example
+
+
+def test_architecture_names_only_places_that_exist():
+    """docs/architecture.md's map of the data flow points at real folders and modules."""
+    text = (DOCS / "architecture.md").read_text()
+    paths = set(re.findall(r"`((?:ganbench|plugins|suites)[\w/.-]*)`", text))
+    assert {"ganbench/suite.py", "ganbench/executors/", "ganbench/train/", "ganbench/metrics/", "ganbench/store.py",
+            "ganbench/report/", "ganbench/check.py"} <= paths
+    missing = [p for p in sorted(paths) if not (REPO / p).exists()]
+    assert not missing, missing
