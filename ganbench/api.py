@@ -12,10 +12,10 @@ the harness refuses, with a clear message, a spec whose major version differs.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import pluggy
 import torch
@@ -352,7 +352,7 @@ class DatasetSpec:
     """Validate a suite's ``params`` for this dataset without loading anything (raise
     ``ValueError`` naming the parameter); called when the suite loads. Without it, names not in
     ``defaults`` are refused."""
-    requirements: Callable[[Path, Mapping[str, Any]], list["Requirement"]] | None = None
+    requirements: Callable[[Path, Mapping[str, Any]], list[Requirement]] | None = None
     """What a run on this dataset needs on disk beyond ``files(root)`` (checked by the preflight
     before anything trains). Without it the preflight checks ``files(root)``."""
     version: str = "0"
@@ -410,7 +410,7 @@ class MetricSpec:
     description: str = ""
     final_only: bool = False
     """Costly metrics (e.g. 50k-sample FID) run only at the final evaluation."""
-    requirements: Callable[["DatasetSpec", Path, Mapping[str, Any]], list[Requirement]] | None = None
+    requirements: Callable[[DatasetSpec, Path, Mapping[str, Any]], list[Requirement]] | None = None
     """Files this metric needs for runs on a dataset (feature-extractor weights, an evaluator),
     given the dataset's spec, the data root and the suite's ``eval.options``; the preflight checks
     them before the first step. Return ``[]`` for datasets the metric does not apply to."""

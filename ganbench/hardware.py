@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import platform
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 import torch
@@ -18,7 +18,7 @@ def resolve_device(name: str) -> torch.device:
     return torch.device(name)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _cpu_model() -> str:
     try:
         with open("/proc/cpuinfo") as fh:

@@ -43,6 +43,7 @@ def ganbench_models() -> list[ModelSpec]:
     If it raises (``SystemExit`` included), this plugin is broken with the error and provides
     nothing from this hook; every other plugin keeps working.
     """
+    raise NotImplementedError  # a specification; plugins implement it
 
 
 @hookspec
@@ -59,6 +60,7 @@ def ganbench_datasets() -> list[DatasetSpec]:
     another major ``api_version`` marks this plugin broken). If it raises, this plugin is broken
     and the other providers keep working.
     """
+    raise NotImplementedError  # a specification; plugins implement it
 
 
 @hookspec
@@ -74,3 +76,4 @@ def ganbench_metrics() -> list[MetricSpec]:
     plugin is broken and the other metrics keep working. (A metric's ``compute`` that raises at an
     evaluation is recorded as ``NAME.error`` for that run; the run goes on.)
     """
+    raise NotImplementedError  # a specification; plugins implement it

@@ -42,7 +42,7 @@ class OutDirLock:
         except (OSError, ValueError, KeyError, TypeError):
             return "another process"
 
-    def __enter__(self) -> "OutDirLock":
+    def __enter__(self) -> OutDirLock:
         try:
             self._lock.acquire()
         except Timeout:

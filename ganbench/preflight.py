@@ -13,8 +13,9 @@ from __future__ import annotations
 import os
 import socket
 import urllib.parse
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from ganbench.api import Requirement
 from ganbench.plugins import Registry

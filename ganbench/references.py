@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -43,7 +43,7 @@ class ReferenceBudget(_Strict):
         return {k: float(v) for k, v in self.model_dump().items() if v is not None}
 
 
-MetricCell = Union[float, list[float]]
+MetricCell = float | list[float]
 
 
 class ReferenceRow(_Strict):

@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -130,7 +131,7 @@ class Store:
 
     # -- lifecycle ------------------------------------------------------------------------
     @classmethod
-    def open(cls, path: str | Path, *, create: bool = True, readonly: bool | None = None) -> "Store":
+    def open(cls, path: str | Path, *, create: bool = True, readonly: bool | None = None) -> Store:
         """Open (or with ``create`` make) a store. ``create=False`` opens for reading only
         (``readonly`` overrides): ``report``, ``check`` and ``baseline`` never write a byte.
 
@@ -200,7 +201,7 @@ class Store:
     def close(self) -> None:
         self._conn.close()
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc: Any) -> None:

@@ -13,7 +13,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -52,7 +52,7 @@ class Budget(_Strict):
     seconds: float | None = Field(None, gt=0, le=MAX_SECONDS)
 
     @model_validator(mode="after")
-    def _exactly_one(self) -> "Budget":
+    def _exactly_one(self) -> Budget:
         given = [k for k in ("steps", "kimg", "seconds") if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError(f"give exactly one of steps, kimg, seconds (got {', '.join(given) or 'none'})")
@@ -123,12 +123,12 @@ class CheckConfig(_Strict):
     """Tolerances for ``ganbench check``; not part of the suite hash (they do not change numbers)."""
 
     k: float | None = Field(None, gt=0, description="tolerance = max(k * baseline seed std, floor)")
-    floors: dict[str, Union[float, str]] = Field(default_factory=dict, description="per metric: 1 (absolute) or '5%'")
+    floors: dict[str, float | str] = Field(default_factory=dict, description="per metric: 1 (absolute) or '5%'")
     metrics: list[str] | None = Field(None, description="metric name patterns to check (default: all but throughput)")
 
     @field_validator("floors")
     @classmethod
-    def _floors(cls, v: dict[str, Union[float, str]]) -> dict[str, Union[float, str]]:
+    def _floors(cls, v: dict[str, float | str]) -> dict[str, float | str]:
         for name, f in v.items():
             if isinstance(f, str) and not re.fullmatch(r"\s*[0-9.]+\s*%\s*", f):
                 raise ValueError(f"floor of {name!r} must be a number or a percentage like '5%', got {f!r}")
@@ -141,12 +141,12 @@ class Suite(_Strict):
     name: str
     description: str = ""
     protocol: str = Field("", description="which published protocol this follows, and how it deviates")
-    seeds: Union[int, list[int]] = Field(3, description="a count (seeds 0..N-1) or an explicit list")
+    seeds: int | list[int] = Field(3, description="a count (seeds 0..N-1) or an explicit list")
     device: Literal["auto", "cpu", "cuda"] = "auto"
     batch_size: int = Field(64, gt=0, le=MAX_BATCH)
     budget: Budget
     eval: EvalConfig = Field(default_factory=EvalConfig)
-    datasets: list[Union[str, DatasetEntry]]
+    datasets: list[str | DatasetEntry]
     models: list[ModelEntry]
     metrics: list[str] | None = Field(None, description="metric families to run (default: all that apply)")
     data_root: str | None = None

@@ -20,11 +20,15 @@ import io
 import json
 import math
 import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Mapping, NoReturn, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
 
 import pytest
 import torch
+
+if TYPE_CHECKING:
+    from _pytest._code.code import TerminalRepr
 
 from ganbench.api import API_VERSION, DATA_KINDS, BuildContext, Capabilities, ModelSpec, api_compatible
 
@@ -156,6 +160,24 @@ class Kit:
             self.train_steps = 300 if self.data_kind == "vector" else 150
 
     @property
+    def shape(self) -> tuple[int, ...]:
+        """``data_shape`` as resolved in ``__post_init__`` (never None after it)."""
+        assert self.data_shape is not None
+        return self.data_shape
+
+    @property
+    def kind(self) -> str:
+        """``data_kind`` as resolved in ``__post_init__``."""
+        assert self.data_kind is not None
+        return self.data_kind
+
+    @property
+    def steps(self) -> int:
+        """``train_steps`` as resolved in ``__post_init__``."""
+        assert self.train_steps is not None
+        return self.train_steps
+
+    @property
     def resolution(self) -> int:
         """The smallest resolution the model accepts, at least 16: image checks stay cheap."""
         caps = self.spec.capabilities
@@ -179,8 +201,8 @@ class Kit:
 
     def context(self, pack: int = 1, seed: int | None = None) -> BuildContext:
         return BuildContext(
-            data_shape=self.data_shape,
-            data_kind=self.data_kind,
+            data_shape=self.shape,
+            data_kind=self.kind,
             num_classes=self.num_classes,
             pack=pack,
             device=torch.device(self.device),
@@ -207,9 +229,9 @@ class Kit:
 
     def data(self, n: int, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
         if self.data_kind == "vector":
-            x, y = vector_data(n, self.data_shape[0], seed)
+            x, y = vector_data(n, self.shape[0], seed)
         else:
-            x, y = image_data(n, self.data_shape, seed)
+            x, y = image_data(n, self.shape, seed)
         return x.to(self.device), y.to(self.device)
 
     def real_per_step(self, model: Any, pack: int = 1) -> int:
@@ -256,7 +278,10 @@ class Kit:
     def labels_for(self, n: int) -> torch.Tensor | None:
         if not self.conditional:
             return None
-        return torch.arange(n, device=self.device) % int(self.num_classes)
+        classes = self.num_classes
+        assert classes is not None  # conditional models always have classes here
+        labels: torch.Tensor = torch.arange(n, device=self.device) % classes
+        return labels
 
     def sample(self, model: Any, n: int, seed: int = 123) -> torch.Tensor:
         """``n`` samples from a fixed latent seed, checked like the harness checks them."""
@@ -268,7 +293,7 @@ class Kit:
                 raise self.fail(f"sample({n}) raised {type(exc).__name__}: {exc}") from exc
         if not isinstance(x, torch.Tensor):
             raise self.fail(f"sample() returned {type(x).__name__}, expected a torch.Tensor")
-        expected = (n, *self.data_shape)
+        expected = (n, *self.shape)
         if tuple(x.shape) != expected:
             raise self.fail(f"sample({n}) returned shape {tuple(x.shape)}, expected {expected}")
         return x.detach()
@@ -450,11 +475,14 @@ def check_conditional(kit: Kit) -> None:
     model = kit.build()
     kit.train(model, 5)
     n = 32
-    g = lambda: torch.Generator(device=kit.device).manual_seed(5)  # noqa: E731
+
+    def g() -> torch.Generator:
+        return torch.Generator(device=kit.device).manual_seed(5)
+
     with torch.no_grad():
         x0 = model.sample(n, torch.zeros(n, dtype=torch.long, device=kit.device), generator=g())
         x1 = model.sample(n, torch.ones(n, dtype=torch.long, device=kit.device), generator=g())
-    if tuple(x0.shape) != (n, *kit.data_shape):
+    if tuple(x0.shape) != (n, *kit.shape):
         raise kit.fail(f"conditional sample returned shape {tuple(x0.shape)}")
     if torch.equal(x0, x1):
         raise kit.fail("declares conditional but sample() ignores its labels")
@@ -478,7 +506,7 @@ def check_improves(kit: Kit) -> None:
     real, _ = kit.data(kit.n_eval, seed=2)
     before = sliced_wasserstein(kit.sample(model, kit.n_eval), real)
     t0 = time.perf_counter()
-    kit.train(model, int(kit.train_steps))
+    kit.train(model, kit.steps)
     seconds = time.perf_counter() - t0
     samples = kit.sample(model, kit.n_eval)
     if not torch.isfinite(samples).all():
@@ -639,6 +667,7 @@ class ModelConformance:
 
     model: ModelSpec | str | None = None
     kit_options: Mapping[str, Any] = {}
+    _ganbench_kit: ClassVar[Kit]
 
     @pytest.fixture
     def kit(self) -> Iterator[Kit]:
@@ -715,7 +744,7 @@ class ConformanceItem(pytest.Item):
         with one_thread():
             CHECKS[self.check](self.kit)
 
-    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str | TerminalRepr:
         if isinstance(excinfo.value, ConformanceError):
             return f"[{self.check}] {excinfo.value}"
         return super().repr_failure(excinfo)

@@ -7,7 +7,7 @@ import sys
 from typing import TextIO
 
 
-def add_parser(sub: "argparse._SubParsersAction", name: str, help: str, description: str) -> argparse.ArgumentParser:
+def add_parser(sub: argparse._SubParsersAction, name: str, help: str, description: str) -> argparse.ArgumentParser:
     return sub.add_parser(name, help=help, description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
 
 

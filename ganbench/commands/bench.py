@@ -12,7 +12,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 from ganbench.commands import add_parser, print_error
 
 DESCRIPTION = """\

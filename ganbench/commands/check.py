@@ -55,9 +55,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from ganbench.atomic import write_text_atomic
     from ganbench.baseline import BaselineError, load_baseline
     from ganbench.check import CheckError, compare, parse_floor_arg
-    from ganbench.atomic import write_text_atomic
     from ganbench.check_output import print_table, to_json_text, to_junit, to_markdown
     from ganbench.store import StoreError
 

@@ -1,8 +1,9 @@
 """Dataset providers. Each module registers its providers through the ``ganbench_datasets`` hook."""
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 
 def default_root() -> Path:

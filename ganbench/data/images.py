@@ -7,8 +7,9 @@ harness can index batches without workers or host-to-device copies (see ``Device
 from __future__ import annotations
 
 import struct
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import torch
 import torch.nn.functional as F

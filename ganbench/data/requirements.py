@@ -7,8 +7,9 @@ the MNIST-family evaluator, which their mode and fidelity metrics use, is traine
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from ganbench.api import Requirement
 

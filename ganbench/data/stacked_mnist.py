@@ -8,8 +8,9 @@ trains on the same data. The label of a sample is its mode, ``100*d0 + 10*d1 + d
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import torch
 

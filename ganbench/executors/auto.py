@@ -10,7 +10,8 @@ threads, so the numbers do not depend on the choice (ganbench/executors/threads.
 from __future__ import annotations
 
 import logging
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from ganbench.executors.base import OnDone, RunProgress
 from ganbench.executors.threads import DEFAULT_THREADS_PER_RUN, default_jobs

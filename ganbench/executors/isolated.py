@@ -19,11 +19,11 @@ import multiprocessing as mp
 import os
 import sys
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
-from typing import Any, Iterable
+from typing import Any
 
-from ganbench.executors.threads import DEFAULT_THREADS_PER_RUN
 from ganbench.executors.base import (
     OnDone,
     RunProgress,
@@ -33,6 +33,7 @@ from ganbench.executors.base import (
     record_failure,
     signal_error,
 )
+from ganbench.executors.threads import DEFAULT_THREADS_PER_RUN
 from ganbench.plugins import Registry
 from ganbench.store import Store
 from ganbench.suite import RunSpec

@@ -5,14 +5,14 @@ from __future__ import annotations
 import logging
 import time
 import traceback
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
+from ganbench.executors.threads import DEFAULT_THREADS_PER_RUN, torch_threads
 from ganbench.hardware import hardware_info, resolve_device
 from ganbench.plugins import Registry
 from ganbench.store import Store
-from ganbench.executors.threads import DEFAULT_THREADS_PER_RUN, torch_threads
 from ganbench.suite import RunSpec
-from ganbench.train.checkpoint import CheckpointOptions, Checkpointer
+from ganbench.train.checkpoint import Checkpointer, CheckpointOptions
 from ganbench.train.loop import DatasetCache, RunFailure, RunLoop, RunOutcome
 
 log = logging.getLogger(__name__)

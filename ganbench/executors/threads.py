@@ -11,8 +11,8 @@ its own core(s), never from changing a run's threads.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Iterable, Iterator
 
 import torch
 

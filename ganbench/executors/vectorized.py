@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from ganbench.executors.local import RunProgress
 from ganbench.executors.threads import DEFAULT_THREADS_PER_RUN, torch_threads

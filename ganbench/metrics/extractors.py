@@ -26,9 +26,10 @@ import os
 import socket
 import threading
 import urllib.error
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 from unittest import mock
 
 import torch

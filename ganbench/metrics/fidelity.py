@@ -36,9 +36,10 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
@@ -190,7 +191,7 @@ def _root(ds: Dataset, opts: Mapping[str, Any]) -> Path:
     return default_root()
 
 
-def choose_extractor(ds: Dataset, device: torch.device, opts: Mapping[str, Any]) -> "Extractor":
+def choose_extractor(ds: Dataset, device: torch.device, opts: Mapping[str, Any]) -> Extractor:
     """The dataset's own classifier (its ``info["evaluator"]`` tag: ``mnist``, ``fashion-mnist``),
     Inception-v3 for natural images (tag ``inception`` or none). Never another dataset's classifier:
     a tag without a trained evaluator, or a suite forcing one dataset's CNN onto another dataset,
@@ -235,7 +236,7 @@ class Timing:
 last_timing = Timing()
 
 
-def _batch_size(opts: Mapping[str, Any], ext: "Extractor", device: torch.device) -> int:
+def _batch_size(opts: Mapping[str, Any], ext: Extractor, device: torch.device) -> int:
     if opts.get("fidelity_batch_size"):
         return int(opts["fidelity_batch_size"])
     if ext.name == INCEPTION_NAME:

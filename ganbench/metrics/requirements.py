@@ -4,8 +4,9 @@ evaluator, which its dataset provider already requires)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from ganbench.api import Requirement
 

@@ -11,17 +11,17 @@ from __future__ import annotations
 import base64
 import hashlib
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import jinja2
 
 from ganbench import __version__
 from ganbench.atomic import write_text_atomic
 from ganbench.report import sections
-from ganbench.report.published import published
 from ganbench.report.aggregate import add_noise, final_metrics, mark_best, summarize
 from ganbench.report.load import load_stores
+from ganbench.report.published import published
 from ganbench.report.script import SORT_JS
 
 _env = jinja2.Environment(

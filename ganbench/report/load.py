@@ -7,9 +7,10 @@ finished one wins, and among equals the store named last (the newer rerun).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -47,7 +48,7 @@ class ReportData:
         for s in self._stores:
             s.close()
 
-    def __enter__(self) -> "ReportData":
+    def __enter__(self) -> ReportData:
         return self
 
     def __exit__(self, *exc: Any) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 import io
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import matplotlib
 
@@ -21,7 +21,7 @@ DPI = 80
 PALETTE = plt.get_cmap("tab10").colors
 
 
-def to_data_uri(fig: "plt.Figure") -> str:
+def to_data_uri(fig: plt.Figure) -> str:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=DPI, bbox_inches="tight")
     plt.close(fig)

@@ -28,8 +28,8 @@ from ganbench.report.aggregate import (
     truncation_sweeps,
 )
 from ganbench.report.load import ReportData
-from ganbench.train.losses import is_loss
 from ganbench.report.stats import ALPHA
+from ganbench.train.losses import is_loss
 
 ABLATION_METRICS = ("modes", "hq_share", "reverse_kl", "kl")
 THROUGHPUT_TITLES = {
@@ -165,7 +165,9 @@ def leaderboards(summary: pd.DataFrame, runs: pd.DataFrame | None = None) -> lis
         headers = []
         for name in names:
             col = part[part["name"] == name]
-            first = lambda c: next((v for v in col[c] if not _is_missing(v)), None)  # noqa: E731
+            def first(c: str, col: pd.DataFrame = col) -> Any:
+                return next((v for v in col[c] if not _is_missing(v)), None)
+
             note = first("note") or ""
             headers.append({
                 "name": name,

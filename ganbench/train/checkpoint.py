@@ -22,9 +22,10 @@ import os
 import random
 import time
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import astuple, dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 import torch
@@ -57,7 +58,7 @@ class CheckpointOptions:
     keep: bool = False
     directory: Path | None = None
 
-    def with_directory(self, directory: Path) -> "CheckpointOptions":
+    def with_directory(self, directory: Path) -> CheckpointOptions:
         return CheckpointOptions(self.every, self.keep, self.directory or directory)
 
 
@@ -220,7 +221,7 @@ class Checkpointer:
         self._last = time.monotonic()
 
     @classmethod
-    def for_run(cls, run: Any, options: CheckpointOptions) -> "Checkpointer | None":
+    def for_run(cls, run: Any, options: CheckpointOptions) -> Checkpointer | None:
         """The checkpointer a run gets (None without a directory). With ``every == 0`` it writes
         no checkpoints but still resumes from an existing one and cleans it up."""
         every = options.every if options.every is not None else getattr(run, "checkpoint_every", None)

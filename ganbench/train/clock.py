@@ -14,7 +14,7 @@ over the group's wall time, which is not comparable with a solo eager run's.
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 

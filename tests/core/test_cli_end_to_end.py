@@ -7,8 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from ganbench.cli import COMMANDS
 from ganbench.store import Store
 

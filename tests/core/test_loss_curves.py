@@ -91,7 +91,7 @@ def test_run_stores_at_most_501_points_per_loss_and_the_report_plots_them(write_
     assert (runs.status == "done").all()
     loss = m[m.name.str.startswith("loss/")]
     assert set(loss.name) == {"loss/up", "loss/down"} and (loss.final == 0).all()
-    for rid, grp in loss[loss.name == "loss/up"].groupby("run_id"):
+    for _, grp in loss[loss.name == "loss/up"].groupby("run_id"):
         pts = list(zip(grp.sort_values("step").step, grp.sort_values("step").value))
         assert 400 <= len(pts) <= 501 and pts[-1][0] == 1234
         want = _expected_points(1234, 500)

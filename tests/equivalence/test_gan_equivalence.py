@@ -25,10 +25,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import reference_gan as ref
 import torch
 from scipy.stats import mannwhitneyu
 
-import reference_gan as ref
 from ganbench.runner import run_suite
 from ganbench.store import Store
 

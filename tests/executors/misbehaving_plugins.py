@@ -7,9 +7,10 @@ import os
 import time
 from pathlib import Path
 
+from ganbench_gan.model import GAN
+
 from ganbench.api import Capabilities, ModelSpec
 from ganbench.hookspecs import hookimpl
-from ganbench_gan.model import GAN
 
 SMALL = {"g_hidden": 16, "d_hidden": 8, "g_layers": 2, "d_layers": 2}
 

@@ -74,8 +74,8 @@ def test_one_generator_forward_per_step_simultaneous_two_alternating(registry):
     """The fresh latent batch for G's step (an extra G forward pass) is not PacGAN's update."""
     for update, expected in (("simultaneous", 1), ("alternating", 2)):
         model = _build(registry, update=update, g_hidden=16, d_hidden=8)
-        calls = []
-        model.G.register_forward_hook(lambda *a: calls.append(1))
+        calls: list[int] = []
+        model.G.register_forward_hook(lambda *a, calls=calls: calls.append(1))
         model.train_step(torch.randn(100, 2), None)
         assert len(calls) == expected, update
 

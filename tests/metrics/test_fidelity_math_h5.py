@@ -19,7 +19,7 @@ from ganbench.metrics.fidelity import (
     kid,
     to_uint8,
 )
-from ganbench.metrics.prdc import density_coverage, precision_recall, prdc
+from ganbench.metrics.prdc import density_coverage, prdc, precision_recall
 
 
 def gaussian(n: int, d: int, seed: int, mean: float | np.ndarray = 0.0, scale: np.ndarray | None = None) -> torch.Tensor:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 import torch
+from zoo_params import TINY, ZOO
 
 from ganbench.testing import CHECKS, check_model
-from zoo_params import TINY, ZOO
 
 # `improves` trains 150 steps per model; the zoo's learning is tested on MNIST in test_zoo_specifics.
 CHEAP_CHECKS = [c for c in CHECKS if c != "improves"]

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import torch
 from torch import nn
+from zoo_params import TINY
 
 from ganbench.api import BuildContext, MetricContext, pack
-from zoo_params import TINY
 
 
 def build(registry, name: str, shape=(3, 16, 16), pack_m: int = 1, classes: int | None = None, seed: int = 0, **hp):

@@ -4,9 +4,9 @@ the installed, tested and benchmarked package is the end-to-end test's job)."""
 from __future__ import annotations
 
 import ast
-import tomllib
 
 import pytest
+import tomllib
 
 from ganbench.api import API_VERSION
 from ganbench.cli import COMMANDS, main

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 CHROMIUM = Path(os.environ.get("GANBENCH_CHROMIUM", "/usr/bin/chromium"))
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -14,7 +14,7 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
 
 
 @contextmanager
-def browser_page(width: int = 1280, height: int = 900) -> Iterator["object"]:
+def browser_page(width: int = 1280, height: int = 900) -> Iterator[object]:
     """A fresh page in a fresh profile; the profile folder is removed afterwards."""
     from playwright.sync_api import sync_playwright
 

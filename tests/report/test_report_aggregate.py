@@ -26,9 +26,9 @@ from ganbench.report.stats import noise_verdict, welch_p
 def _final(rows: list[tuple]) -> pd.DataFrame:
     """rows of (label, pack, seed, name, value, direction)."""
     return pd.DataFrame(
-        [{"dataset_label": "ring", "label": l, "pack": p, "run_id": f"{l}-{p}-{s}", "seed": s, "name": n,
+        [{"dataset_label": "ring", "label": lbl, "pack": p, "run_id": f"{lbl}-{p}-{s}", "seed": s, "name": n,
           "value": v, "direction": d, "extractor": None, "n_samples": 2500, "n_real": None, "note": None}
-         for l, p, s, n, v, d in rows]
+         for lbl, p, s, n, v, d in rows]
     )
 
 

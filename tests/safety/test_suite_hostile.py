@@ -105,7 +105,8 @@ def test_recursive_alias_is_refused(write_suite):
 
 
 def test_a_few_aliases_stay_legal(write_suite):
-    text = "name: s\nbudget: {steps: 10}\ndatasets: [mog-ring8]\nmodels:\n  - {model: gan, hparams: &hp {lr: 0.001}}\n  - {model: gan, label: g2, hparams: *hp}\n"
+    text = ("name: s\nbudget: {steps: 10}\ndatasets: [mog-ring8]\nmodels:\n"
+            "  - {model: gan, hparams: &hp {lr: 0.001}}\n  - {model: gan, label: g2, hparams: *hp}\n")
     suite = parse_suite(text)
     assert suite.models[1].hparams == {"lr": 0.001}
 

@@ -14,7 +14,8 @@ MLP; with PacGAN packing it reads ``ctx.pack`` samples at once.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import torch
 import torch.nn.functional as F

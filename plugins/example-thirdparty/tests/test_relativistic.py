@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import pytest
 import torch
+from ganbench_example_relativistic import moons, swd
+from ganbench_example_relativistic.model import relativistic_losses
 
 from ganbench.api import DatasetRequest, MetricContext
 from ganbench.testing import ModelConformance
-
-from ganbench_example_relativistic import moons, swd
-from ganbench_example_relativistic.model import relativistic_losses
 
 
 class TestRSGANConformance(ModelConformance):

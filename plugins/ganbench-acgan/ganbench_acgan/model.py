@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
+from ganbench_layers.base import AdversarialModel
+from ganbench_layers.dcgan import ConvDiscriminator, ConvGenerator
 from torch import nn
 
 from ganbench.api import BuildContext, pack
-from ganbench_layers.base import AdversarialModel
-from ganbench_layers.dcgan import ConvDiscriminator, ConvGenerator
 
 
 class ACGAN(AdversarialModel):

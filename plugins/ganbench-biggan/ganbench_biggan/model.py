@@ -6,13 +6,13 @@ truncation), and the truncation trick at sampling time."""
 from __future__ import annotations
 
 import torch
-from torch import nn
-
-from ganbench.api import BuildContext
 from ganbench_layers.base import AdversarialModel
 from ganbench_layers.penalties import orthogonal_regularisation
 from ganbench_layers.resnet import ResNetDiscriminator, ResNetGenerator
 from ganbench_layers.truncation import truncated_normal
+from torch import nn
+
+from ganbench.api import BuildContext
 
 from .sweep import note_head, remember
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 import dataclasses
 import weakref
 from collections import deque
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import torch
 
@@ -24,7 +25,7 @@ HEAD = 4
 CHUNK = 10_000
 DEFAULT_PSI = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
 
-_LIVE: "weakref.WeakSet[Any]" = weakref.WeakSet()
+_LIVE: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
 def remember(model: Any, n: int, labels: torch.Tensor, generator: torch.Generator | None) -> None:

@@ -7,7 +7,8 @@ non-saturating GAN losses on logits, as in the DCGAN reference code.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import torch
 import torch.nn.functional as F

@@ -38,7 +38,7 @@ def generator(z_dim: int, channels: int, resolution: int, base: int) -> nn.Seque
         nn.BatchNorm2d(width),
         nn.ReLU(True),
     ]
-    for i in range(ups - 1):
+    for _ in range(ups - 1):
         mods += [nn.ConvTranspose2d(width, width // 2, 4, 2, 1, bias=False), nn.BatchNorm2d(width // 2), nn.ReLU(True)]
         width //= 2
     mods += [nn.ConvTranspose2d(width, channels, 4, 2, 1), nn.Tanh()]

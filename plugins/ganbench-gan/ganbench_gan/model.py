@@ -15,7 +15,8 @@ no bias in G's hidden layers (BatchNorm's shift replaces it), BatchNorm momentum
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import torch
 import torch.nn.functional as F

@@ -211,7 +211,7 @@ class GANReplicas:
 def _solo_params(part: BatchedSequential, i: int) -> list[tuple[nn.Parameter, Any]]:
     """The solo parameter matching each batched parameter, and how to map a slice onto it."""
     out: list[tuple[nn.Parameter, Any]] = []
-    for (kind, p), mod in zip(part.layers, part.seqs[i]):
+    for (kind, _), mod in zip(part.layers, part.seqs[i]):
         if kind in ("linear", "maxout"):
             lin = mod if kind == "linear" else mod.linear
             out.append((lin.weight, lambda t: t.t()))

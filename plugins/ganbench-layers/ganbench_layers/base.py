@@ -10,7 +10,8 @@ harness's generator, and a ``state_dict`` that loads with ``weights_only=True``.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import torch
 from torch import nn

@@ -7,11 +7,11 @@ G gradients longer and training that is more stable.
 
 from __future__ import annotations
 
+from ganbench_layers.base import AdversarialModel
+from ganbench_layers.dcgan import ConvDiscriminator, ConvGenerator
 from torch import nn
 
 from ganbench.api import BuildContext
-from ganbench_layers.base import AdversarialModel
-from ganbench_layers.dcgan import ConvDiscriminator, ConvGenerator
 
 
 class LSGAN(AdversarialModel):

@@ -4,12 +4,12 @@ one D step per G step suffices."""
 
 from __future__ import annotations
 
-from torch import nn
-
-from ganbench.api import BuildContext
 from ganbench_layers.base import AdversarialModel
 from ganbench_layers.geometry import resolution_plan
 from ganbench_layers.resnet import ResNetDiscriminator, ResNetGenerator
+from torch import nn
+
+from ganbench.api import BuildContext
 
 
 def nearest_resolution(size: int, wanted: int) -> tuple[int, int]:

@@ -4,11 +4,11 @@ hinge loss; the ResNet G/D Miyato et al. used for CIFAR-10 (the Mimicry/StudioGA
 
 from __future__ import annotations
 
+from ganbench_layers.base import AdversarialModel
+from ganbench_layers.resnet import ResNetDiscriminator, ResNetGenerator
 from torch import nn
 
 from ganbench.api import BuildContext
-from ganbench_layers.base import AdversarialModel
-from ganbench_layers.resnet import ResNetDiscriminator, ResNetGenerator
 
 
 class SNGAN(AdversarialModel):

@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 import torch
-from torch import nn
-
-from ganbench.api import BuildContext, pack
 from ganbench_layers.base import AdversarialModel
 from ganbench_layers.penalties import r1_penalty
 from ganbench_layers.resnet import ResNetDiscriminator
+from torch import nn
+
+from ganbench.api import BuildContext, pack
 
 from .networks import StyleGenerator
 

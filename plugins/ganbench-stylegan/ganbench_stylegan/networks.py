@@ -9,9 +9,8 @@ import math
 
 import torch
 import torch.nn.functional as F
-from torch import nn
-
 from ganbench_layers.geometry import resolution_plan
+from torch import nn
 
 
 class Mapping(nn.Module):

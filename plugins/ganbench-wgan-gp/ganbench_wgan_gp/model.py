@@ -5,13 +5,13 @@ penalty is per sample."""
 
 from __future__ import annotations
 
-from torch import nn
-
-from ganbench.api import BuildContext
 from ganbench_layers.base import AdversarialModel
 from ganbench_layers.dcgan import ConvDiscriminator, ConvGenerator
 from ganbench_layers.penalties import gradient_penalty
 from ganbench_layers.resnet import ResNetDiscriminator, ResNetGenerator
+from torch import nn
+
+from ganbench.api import BuildContext
 
 ARCHS = ("dcgan", "resnet")
 

@@ -5,12 +5,12 @@ RMSProp instead of Adam because the paper found momentum made the critic unstabl
 from __future__ import annotations
 
 import torch
-from torch import nn
-
-from ganbench.api import BuildContext
 from ganbench_layers.base import AdversarialModel
 from ganbench_layers.dcgan import ConvDiscriminator, ConvGenerator
 from ganbench_layers.penalties import clip_weights
+from torch import nn
+
+from ganbench.api import BuildContext
 
 
 class WGAN(AdversarialModel):
