@@ -233,8 +233,6 @@ class Timing:
     metrics_s: float = 0.0
 
 
-last_timing = Timing()
-
 
 def _batch_size(opts: Mapping[str, Any], ext: Extractor, device: torch.device) -> int:
     if opts.get("fidelity_batch_size"):
@@ -244,9 +242,11 @@ def _batch_size(opts: Mapping[str, Any], ext: Extractor, device: torch.device) -
     return 2048
 
 
-def compute_fidelity(ctx: MetricContext) -> dict[str, MetricValue]:
-    """All fidelity numbers of one evaluation point (see the module docstring for the options)."""
-    global last_timing
+def compute_fidelity(ctx: MetricContext, timing: Timing | None = None) -> dict[str, MetricValue]:
+    """All fidelity numbers of one evaluation point (see the module docstring for the options).
+
+    ``timing``, when given, is filled with where the time went (benchmarks and tests pass one;
+    no module-level state, so concurrent evaluations never overwrite each other's numbers)."""
     opts = {**DEFAULTS, **{k: v for k, v in ctx.options.items() if v is not None}}
     if not ctx.final and not opts["fidelity_intermediate"]:
         return {}
@@ -259,7 +259,7 @@ def compute_fidelity(ctx: MetricContext) -> dict[str, MetricValue]:
     check_images(x, "generated samples")
     ext = choose_extractor(ds, ctx.device, opts)
     bs = _batch_size(opts, ext, ctx.device)
-    timing = Timing()
+    timing = timing if timing is not None else Timing()
 
     t0 = time.perf_counter()
     feats, logits = ext.extract(to_uint8(x, ext.channels, "generated samples"), bs)
@@ -323,7 +323,6 @@ def compute_fidelity(ctx: MetricContext) -> dict[str, MetricValue]:
         out["density"] = mv(dens, "higher", ref.n_features, f"k={dc_k} (Naeem 2020)", m)
         out["coverage"] = mv(cov, "higher", ref.n_features, f"k={dc_k} (Naeem 2020)", m)
     timing.metrics_s = time.perf_counter() - t0
-    last_timing = timing
     log.info("fidelity (%s, n=%d): generated %.1f s, reference %.1f s (%s), metrics %.1f s", ext.name, n,
              timing.generated_s, timing.reference_s, "cached" if hit else "computed", timing.metrics_s)
     return out
