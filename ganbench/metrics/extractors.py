@@ -30,7 +30,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
 import torch
 from torch import nn
@@ -290,19 +289,30 @@ def load_mnist_extractor(root: Path, device: torch.device, dataset: str = "mnist
         return _loaded[key]
 
 
+class _RandomInceptionV3(FeatureExtractorInceptionV3):
+    """torch-fidelity's Inception-v3 that keeps its freshly initialised (random) weights."""
+
+    def load_state_dict(self, state_dict: Any, strict: bool = True, assign: bool = False) -> Any:
+        return None  # nothing to load: the random initialisation is the point
+
+
 def random_inception_weights(path: Path, seed: int = 0) -> Path:
     """Write a state dict of torch-fidelity's Inception-v3 with *random* weights to ``path``.
 
     Same architecture and file format as the real weights, so loading, preprocessing and shapes can
     be tested (and throughput timed) on machines without the real file. Never use it for numbers.
     """
-    with torch.random.fork_rng(devices=[]), \
-            mock.patch.object(FeatureExtractorInceptionV3, "load_state_dict", lambda self, sd, strict=True: None), \
-            mock.patch("torch_fidelity.feature_extractor_inceptionv3.load_state_dict_from_url", return_value={}):
-        torch.manual_seed(seed)
-        module = FeatureExtractorInceptionV3("inception-v3-compat", list(INCEPTION_FEATURES))
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    empty = path.with_suffix(path.suffix + ".empty")
+    torch.save({}, empty)  # torch-fidelity loads *some* file; ours holds nothing, so nothing is fetched
+    try:
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            module = _RandomInceptionV3("inception-v3-compat", list(INCEPTION_FEATURES),
+                                        feature_extractor_weights_path=str(empty))
+    finally:
+        empty.unlink(missing_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
     torch.save(module.state_dict(), tmp)
     os.replace(tmp, path)
