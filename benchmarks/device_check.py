@@ -29,20 +29,19 @@ docs/device-check.md says what each number means.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import math
 import multiprocessing as mp
 import os
-import platform
+import shutil
 import subprocess
 import sys
-import shutil
 import tempfile
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = "ganbench-device-check/1"
@@ -339,11 +338,11 @@ def section_pacgan_step(sec: Section) -> None:
         summarise()
 
     for pack in packs:  # everything eager first: compilation is the slow, cap-threatening part
-        r = sec.measure("bare PyTorch loop", lambda: rate(bare_pacgan_step(hp, pack, 100, sec.device), sec.device, **tight),
+        r = sec.measure("bare PyTorch loop", lambda pack=pack: rate(bare_pacgan_step(hp, pack, 100, sec.device), sec.device, **tight),
                         pack=pack, mode="eager (hand-written, no per-step sync)")
         got[pack]["bare"] = _values(r).get("steps_per_s")
 
-        def plugin_step() -> dict[str, Any]:
+        def plugin_step(pack: int = pack) -> dict[str, Any]:
             torch.manual_seed(0)
             ctx = BuildContext((2,), "vector", None, pack, sec.device, 0, 100, dict(hp))
             model = spec.build(ctx)
@@ -403,7 +402,7 @@ def section_replicas(sec: Section) -> None:
     tight = dict(warmup=1 if sec.tiny else 5, min_steps=2 if sec.tiny else 20,
                  max_steps=2 if sec.tiny else 5000, seconds=0.1 if sec.tiny else 2.5)
     for n in (1, 2, 4, 8) if sec.tiny else (1, 10, 40, 80):
-        sec.measure(f"{n} replicas, pack 1", lambda: replica_rate(sec, n, 1, hp, tight), replicas=n, pack=1,
+        sec.measure(f"{n} replicas, pack 1", lambda n=n: replica_rate(sec, n, 1, hp, tight), replicas=n, pack=1,
                     mode=f"vectorized ×{n}")
     registry = load_registry()
     suite = load_suite(PAPER_SUITE)
@@ -415,7 +414,7 @@ def section_replicas(sec: Section) -> None:
         shapes[key] = shapes.get(key, 0) + 1
     rates: dict[tuple[int, int], float] = {}
     for (pack, n), count in sorted(shapes.items()):
-        r = sec.measure(f"paper matrix group: {n} seeds, pack {pack}", lambda: replica_rate(sec, n, pack, hp, tight),
+        r = sec.measure(f"paper matrix group: {n} seeds, pack {pack}", lambda n=n, pack=pack: replica_rate(sec, n, pack, hp, tight),
                         replicas=n, pack=pack, groups_in_protocol=count, mode=f"vectorized ×{n}")
         if _values(r).get("group_steps_per_s"):
             rates[(pack, n)] = _values(r)["group_steps_per_s"]
@@ -682,7 +681,7 @@ def section_zoo(sec: Section) -> None:
                         "so this is throughput only (numerics not validated)",
                 "eager": "plugin train_step, fp32"}[kind]
         other = {"studiogan_steps_per_s_other_gpu": STUDIOGAN_STEPS_PER_S.get(name)} if kind == "eager" else {}
-        r = sec.measure(name, lambda: run(name, kind), kind=kind, batch=batch, note=note, **other)
+        r = sec.measure(name, lambda name=name, kind=kind: run(name, kind), kind=kind, batch=batch, note=note, **other)
         vals = _values(r)
         if "mode" in vals:
             r["mode"] = vals.pop("mode")
