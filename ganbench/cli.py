@@ -21,6 +21,7 @@ COMMANDS = (
     "data",
     "baseline",
     "check",
+    "export",
     "bench",
     "new-plugin",
 )

@@ -1,0 +1,104 @@
+"""Write results to CSV, Parquet or JSON files (``ganbench export``).
+
+Two tables, each one file: the long metrics table (every evaluation of every run, one row per
+metric, the run's keys on every row, so a file is self-describing) or, with ``final_only``, the
+wide final table (one row per finished run, one column per final metric). Columns and units:
+:data:`ganbench.results.COLUMNS` and docs/results.md. Files are written atomically.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from ganbench.results import Results, config_json
+
+FORMATS = ("csv", "parquet", "json")
+
+
+class ExportError(RuntimeError):
+    """An export that cannot be written (unknown format, pyarrow missing, unwritable path)."""
+
+
+def table(results: Results, final_only: bool) -> pd.DataFrame:
+    """The table an export writes: the wide final table (with each run's config as JSON) or the
+    long metrics table."""
+    if final_only:
+        cfg = results.runs[["run_id", "config"]].assign(config=lambda d: d["config"].map(config_json))
+        return results.final.merge(cfg, on="run_id", how="left")
+    return results.metrics.copy()
+
+
+def _require_pyarrow() -> None:
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        raise ExportError(
+            "--format parquet needs pyarrow, an optional extra: pip install 'ganbench[parquet]' "
+            "(or use --format csv / json)"
+        ) from None
+
+
+def write(df: pd.DataFrame, path: str | Path, fmt: str) -> Path:
+    """Write ``df`` to ``path`` in ``fmt`` through a temporary file renamed into place."""
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown export format {fmt!r}; known: {', '.join(FORMATS)}")
+    if fmt == "parquet":
+        _require_pyarrow()
+    path = Path(path)
+    if path.is_dir():
+        raise ExportError(f"{path}: is a directory; give a file name")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        if fmt == "csv":
+            df.to_csv(tmp, index=False)
+        elif fmt == "parquet":
+            df.to_parquet(tmp, index=False)
+        else:
+            df.to_json(tmp, orient="records", indent=1, double_precision=15)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def read(path: str | Path, fmt: str | None = None) -> pd.DataFrame:
+    """Read an exported file back (the format from its suffix unless given)."""
+    path = Path(path)
+    fmt = fmt or path.suffix.lstrip(".")
+    if fmt == "csv":
+        return pd.read_csv(path)
+    if fmt == "parquet":
+        _require_pyarrow()
+        return pd.read_parquet(path)
+    if fmt == "json":
+        return pd.read_json(path, orient="records")
+    raise ExportError(f"{path}: unknown export format {fmt!r}; known: {', '.join(FORMATS)}")
+
+
+def default_path(store: str | Path, fmt: str, final_only: bool) -> Path:
+    """``OUT/final.<fmt>`` or ``OUT/metrics.<fmt>`` beside the (first) store."""
+    p = Path(store)
+    out_dir = p if p.is_dir() or p.suffix == "" else p.parent
+    return out_dir / f"{'final' if final_only else 'metrics'}.{fmt}"
+
+
+def export(stores: Sequence[str | Path], fmt: str, *, final_only: bool = False, out: str | Path | None = None,
+           losses: bool = True) -> tuple[Path, int]:
+    """Export one or several stores; returns the file written and its row count."""
+    from ganbench.results import load
+
+    if fmt == "parquet":
+        _require_pyarrow()  # before reading anything
+    results = load(list(stores), losses=losses)
+    df = table(results, final_only)
+    path = write(df, out or default_path(stores[0], fmt, final_only), fmt)
+    return path, len(df)
