@@ -22,6 +22,7 @@ COMMANDS = (
     "baseline",
     "check",
     "export",
+    "sample",
     "bench",
     "new-plugin",
 )

@@ -31,6 +31,7 @@ BUILTIN_MODULES = (
     "ganbench.data.mnist",
     "ganbench.data.stacked_mnist",
     "ganbench.data.cifar",
+    "ganbench.data.image_folder",
     "ganbench.metrics.stacked_modes",
     "ganbench.metrics.fidelity",
 )

@@ -6,6 +6,7 @@ benchmark picks up where it stopped.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -16,6 +17,7 @@ from typing import Any
 
 from ganbench import __version__
 from ganbench.hardware import hardware_info
+from ganbench.kept import generator_dir
 from ganbench.outlock import OutDirLock, OutDirLocked
 from ganbench.plugins import Registry, load_registry
 from ganbench.store import Store
@@ -159,6 +161,7 @@ def run_suite(
     render: bool = True,
     rerun_changed: bool = False,
     check_ready: bool = True,
+    keep: str | None = None,
 ) -> SuiteResult:
     """Run a suite into ``out_dir`` (locked for the whole run; see :mod:`ganbench.outlock`).
 
@@ -169,7 +172,7 @@ def run_suite(
     suite_path = Path(suite_path)
     suite = load_suite(suite_path)
     registry = registry or load_registry()
-    runs = build_matrix(suite, registry, str(suite_path), seeds=seeds, budget=budget, device=device)
+    runs = build_matrix(suite, registry, str(suite_path), seeds=seeds, budget=budget, device=device, keep=keep)
     out = Path(out_dir) if out_dir else default_out_dir(suite)
     if check_ready:
         from ganbench.preflight import preflight
@@ -218,6 +221,8 @@ def _run_locked(suite_path: Path, suite: Any, registry: Registry, runs: list[Run
         from ganbench.executors.vectorized import VectorizedExecutor
 
         executor = VectorizedExecutor(n_replicas, fallback=executor)
+    # kept generators go beside the store (an absolute path, so worker processes find it too)
+    runs = [dataclasses.replace(r, keep_dir=str(generator_dir(out.resolve()))) if r.keep != "none" else r for r in runs]
     with Store.open(out) as store:
         done = prepare_store(store, suite_path, suite, runs, registry, rerun_changed=rerun_changed)
         todo = [r for r in runs if r.run_id not in done]

@@ -19,6 +19,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ganbench.bounded_yaml import YamlLimitError, load_bounded
+from ganbench.kept import default_keep
 from ganbench.plugins import Registry
 from ganbench.references import ReferenceTable
 
@@ -160,6 +161,9 @@ class Suite(_Strict):
     vectorize: int = Field(1, ge=1, description="train up to N seeds of one model config as one batched model "
                            "when the plugin supports it (docs/vectorized.md); 1 = off")
     check: CheckConfig | None = Field(None, description="tolerances for `ganbench check` (docs/ci.md)")
+    keep: Literal["final", "best", "none"] | None = Field(
+        None, description="save each run's generator under OUT/generators: final, best (at its best evaluation) "
+        "or none; default final for image datasets, none for 2-D data (docs/results.md)")
     references: list[ReferenceTable] = Field(
         default_factory=list, description="published tables to show beside ours with a verdict (docs/references.md)"
     )
@@ -222,6 +226,10 @@ class RunSpec:
     checkpoint_every: int | None = None
     num_cpus: float = 1.0
     num_gpus: float | None = None
+    keep: str = "none"
+    """final / best / none: which generator the run saves (ganbench/kept.py); not part of config()."""
+    keep_dir: str | None = None
+    """Where it saves it (OUT/generators), set by the runner."""
 
     def config(self) -> dict[str, Any]:
         """A JSON-able record of everything that defines the run (stored with it)."""
@@ -326,7 +334,7 @@ def suite_hash(suite: Suite) -> str:
     ``references`` (published numbers shown beside ours) are never part of it.
     """
     execution_only = {"check", "vectorize", "compile", "timeout_s", "checkpoint_every", "num_cpus", "num_gpus",
-                      "references"}  # published numbers to compare with: not part of what runs compute
+                      "references", "keep"}  # published numbers to compare with: not part of what runs compute
     exclude: dict = {**dict.fromkeys(execution_only, True), "models": {"__all__": {"timeout_s", "num_cpus", "num_gpus"}}}
     blob = json.dumps(
         suite.model_dump(mode="json", exclude=exclude, exclude_defaults=True),
@@ -392,10 +400,11 @@ def build_matrix(
     seeds: list[int] | None = None,
     budget: Budget | None = None,
     device: str | None = None,
+    keep: str | None = None,
 ) -> list[RunSpec]:
     """Expand the suite into runs, checking every name against the registry.
 
-    CLI overrides (``seeds``, ``budget``, ``device``) replace the suite's values for quick tries.
+    CLI overrides (``seeds``, ``budget``, ``device``, ``keep``) replace the suite's values for quick tries.
     """
     errors: list[str] = []
     for i, m in enumerate(suite.models):
@@ -468,6 +477,7 @@ def build_matrix(
                             checkpoint_every=suite.checkpoint_every,
                             num_cpus=m.num_cpus or suite.num_cpus,
                             num_gpus=m.num_gpus if m.num_gpus is not None else suite.num_gpus,
+                            keep=keep or suite.keep or default_keep(ds_spec.kind),
                         )
                     )
     if not runs:

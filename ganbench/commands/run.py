@@ -56,6 +56,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seeds", type=parse_seeds, metavar="N|LIST", help="override the suite's seeds: a count or a comma list")
     p.add_argument("--device", choices=["auto", "cpu", "cuda"], help="override the suite's device (auto: CUDA when present)")
     p.add_argument("--budget", metavar="KIND=N", help="override the budget for quick tries: steps=N, kimg=N or seconds=N")
+    p.add_argument("--keep", choices=["final", "best", "none"],
+                   help="override the suite's keep: save each run's generator under OUT/generators (default: final for "
+                   "image datasets, none for 2-D data); `ganbench sample OUT RUN_ID` draws from it")
     p.add_argument("--no-report", action="store_true", help="do not render the HTML report at the end")
     p.add_argument("--no-preflight", action="store_true",
                    help="skip the check, before training, that every dataset file, evaluator and weight file "
@@ -180,7 +183,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             args.suite, args.out, seeds=args.seeds, budget=budget, device=args.device, executor=executor,
             vectorize=args.vectorize,
             progress=on_progress, on_start=on_start, on_done=on_done, render=not args.no_report,
-            rerun_changed=args.rerun_changed, check_ready=not args.no_preflight,
+            rerun_changed=args.rerun_changed, check_ready=not args.no_preflight, keep=args.keep,
         )
     except (RayUnavailable, ConnectionError) as exc:  # Ray missing, or --ray-address unreachable
         print_error(str(exc))

@@ -29,6 +29,7 @@ from ganbench.api import (
 )
 from ganbench.data import default_root
 from ganbench.plugins import Registry
+from ganbench.kept import make_keeper
 from ganbench.store import MetricRow, Store
 from ganbench.suite import RunSpec
 from ganbench.train.batches import DeviceBatcher
@@ -171,6 +172,7 @@ class RunLoop:
         self.loss_series = LossSeries()
         self._loss_rows: list[MetricRow] = []
         self.step_mode = "eager"  # how train_step ran: eager / compiled (...) / vectorized ×N
+        self.keeper = make_keeper(run, self.spec.version, self.plugin)  # the suite's keep: final / best / none
 
     # -- evaluation -----------------------------------------------------------------------
     def evaluate(self, model: Any, meter: BudgetMeter, final: bool) -> dict[str, float]:
@@ -214,6 +216,8 @@ class RunLoop:
                     torch.cuda.max_memory_allocated(self.device) / 2**20, "lower", note=mode
                 )
             self._store_samples(samples, labels)
+        if self.keeper is not None:
+            self.keeper.after_evaluation(model, values, meter, ds, final)
         rows = [
             MetricRow(
                 run.run_id, meter.steps, meter.kimg, meter.seconds, key, float(v.value), v.direction,

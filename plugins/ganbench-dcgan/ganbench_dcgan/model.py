@@ -31,8 +31,8 @@ class DCGAN:
         if len(ctx.data_shape) != 3:
             raise ValueError(f"DCGAN needs image data (C, H, W), got samples of shape {ctx.data_shape}")
         c, h, w = ctx.data_shape
-        if h != w or h not in (28, 32):
-            raise ValueError(f"DCGAN supports 28x28 and 32x32 images, got {h}x{w}")
+        if h != w or h not in networks.START:
+            raise ValueError(f"DCGAN supports 28x28, 32x32 and 64x64 images, got {h}x{w}")
         if c not in (1, 3):
             raise ValueError(f"DCGAN supports 1 or 3 channels, got {c}")
         self.ctx = ctx

@@ -1,18 +1,20 @@
-"""DCGAN generator and discriminator for 28x28 and 32x32 images.
+"""DCGAN generator and discriminator for 28x28, 32x32 and 64x64 images.
 
 All-convolutional as in the paper: G projects z to a small feature map with one transposed
 convolution and doubles the resolution with stride-2 transposed convolutions (BatchNorm + ReLU,
 Tanh at the output); D mirrors it with stride-2 convolutions (LeakyReLU 0.2, BatchNorm on every
 layer but the first) and ends in a convolution to one logit. No fully connected hidden layers.
 
-28x28 starts from 7x7 (7 -> 14 -> 28), 32x32 from 4x4 (4 -> 8 -> 16 -> 32).
+28x28 starts from 7x7 (7 -> 14 -> 28), 32x32 from 4x4 (4 -> 8 -> 16 -> 32), 64x64 from 4x4 with one
+more block (4 -> 8 -> 16 -> 32 -> 64): the paper's LSUN/CelebA network (Radford et al. Fig. 1; the
+PyTorch DCGAN example with ngf = ndf = 64 has exactly these layers: G 512-256-128-64-C, D 64-128-256-512-1).
 """
 
 from __future__ import annotations
 
 from torch import nn
 
-START = {28: (7, 2), 32: (4, 3)}
+START = {28: (7, 2), 32: (4, 3), 64: (4, 4)}
 """resolution -> (start size, number of stride-2 upsamplings)."""
 
 
@@ -29,7 +31,7 @@ def _init(m: nn.Module) -> None:
 
 def generator(z_dim: int, channels: int, resolution: int, base: int) -> nn.Sequential:
     if resolution not in START:
-        raise ValueError(f"DCGAN supports 28x28 and 32x32 images, got {resolution}x{resolution}")
+        raise ValueError(f"DCGAN supports 28x28, 32x32 and 64x64 images, got {resolution}x{resolution}")
     start, ups = START[resolution]
     width = base * 2 ** (ups - 1)
     mods: list[nn.Module] = [
@@ -50,7 +52,7 @@ def generator(z_dim: int, channels: int, resolution: int, base: int) -> nn.Seque
 def discriminator(in_channels: int, resolution: int, base: int) -> nn.Sequential:
     """``in_channels`` is ``pack * channels`` (PacGAN). Returns logits of shape (N,)."""
     if resolution not in START:
-        raise ValueError(f"DCGAN supports 28x28 and 32x32 images, got {resolution}x{resolution}")
+        raise ValueError(f"DCGAN supports 28x28, 32x32 and 64x64 images, got {resolution}x{resolution}")
     start, downs = START[resolution]
     mods: list[nn.Module] = [nn.Conv2d(in_channels, base, 4, 2, 1), nn.LeakyReLU(0.2, True)]
     width = base

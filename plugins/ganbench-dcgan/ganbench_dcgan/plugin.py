@@ -28,9 +28,9 @@ def ganbench_models() -> list[ModelSpec]:
             name="dcgan",
             build=DCGAN,
             version=__version__,
-            description="DCGAN: strided (transposed) convolutions, BatchNorm, ReLU/Tanh G, LeakyReLU D; 28/32 px, 1 or 3 channels",
+            description="DCGAN: strided (transposed) convolutions, BatchNorm, ReLU/Tanh G, LeakyReLU D; 28/32/64 px, 1 or 3 channels",
             paper="Radford, Metz, Chintala, Unsupervised Representation Learning with DCGANs, ICLR 2016",
-            capabilities=Capabilities(data_kinds=("image",), conditional=False, packing=True, min_resolution=28, max_resolution=32),
+            capabilities=Capabilities(data_kinds=("image",), conditional=False, packing=True, min_resolution=28, max_resolution=64),
             defaults=DEFAULTS,
         )
     ]
