@@ -20,6 +20,7 @@ from ganbench import __version__
 from ganbench.atomic import write_text_atomic
 from ganbench.report import sections
 from ganbench.report.aggregate import add_noise, final_metrics, mark_best, summarize
+from ganbench.report.figures import model_figures
 from ganbench.report.load import load_stores
 from ganbench.report.published import published
 from ganbench.report.script import SORT_JS
@@ -58,6 +59,7 @@ def render_report(store_path: str | Path | Sequence[str | Path], out: str | Path
             curves=sections.curve_plots(data, colors, packed),
             losses=sections.loss_plots(data, packed),
             samples=sections.sample_sections(data, packed),
+            figures=model_figures(data, packed),
             truncation=sections.truncation(summary, colors, packed),
             throughput=sections.throughput(summary, colors, packed, data.runs),
             runs=sections.run_sections(data),
