@@ -12,15 +12,20 @@ anything the core does.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pluggy
 
 from ganbench.api import DatasetSpec, MetricSpec, ModelSpec, hookimpl
+
+if TYPE_CHECKING:
+    from ganbench.sinks import SinkSpec
 
 PROJECT = "ganbench"
 
 hookspec = pluggy.HookspecMarker(PROJECT)
 
-__all__ = ["PROJECT", "hookimpl", "hookspec", "ganbench_datasets", "ganbench_metrics", "ganbench_models"]
+__all__ = ["PROJECT", "hookimpl", "hookspec", "ganbench_datasets", "ganbench_metrics", "ganbench_models", "ganbench_sinks"]
 
 
 @hookspec
@@ -75,5 +80,19 @@ def ganbench_metrics() -> list[MetricSpec]:
     :class:`~ganbench.api.MetricSpec`; validated like :func:`ganbench_models`. If it raises, this
     plugin is broken and the other metrics keep working. (A metric's ``compute`` that raises at an
     evaluation is recorded as ``NAME.error`` for that run; the run goes on.)
+    """
+    raise NotImplementedError  # a specification; plugins implement it
+
+
+@hookspec
+def ganbench_sinks() -> list[SinkSpec]:
+    """Return the tracker sinks this plugin provides (:class:`ganbench.sinks.SinkSpec`).
+
+    Called when ``ganbench run --sink NAME`` names one; the sink's ``open`` then receives a
+    :class:`ganbench.sinks.SinkContext` and returns an object whose ``write(event)`` gets every
+    metric, loss point, sample grid and status change as it is recorded (on the sink's own
+    thread), and whose ``close()`` is called at the end. A sink that raises is logged and, after
+    repeated failures, switched off; one that hangs is abandoned: it never stops a run. See
+    docs/sinks.md.
     """
     raise NotImplementedError  # a specification; plugins implement it

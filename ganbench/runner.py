@@ -10,7 +10,7 @@ import dataclasses
 import json
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -162,12 +162,14 @@ def run_suite(
     rerun_changed: bool = False,
     check_ready: bool = True,
     keep: str | None = None,
+    sinks: Sequence[str] = (),
 ) -> SuiteResult:
     """Run a suite into ``out_dir`` (locked for the whole run; see :mod:`ganbench.outlock`).
 
     With ``check_ready`` (the default) the preflight (:mod:`ganbench.preflight`) first checks every
     dataset file, evaluator and weight file the matrix needs, the device and OUT, and raises
     :class:`RunRefused` listing everything missing before anything is written or trained.
+    ``sinks`` names tracker sinks (:mod:`ganbench.sinks`) that also receive every record.
     """
     suite_path = Path(suite_path)
     suite = load_suite(suite_path)
@@ -187,7 +189,7 @@ def run_suite(
     try:
         with OutDirLock(out):
             return _run_locked(suite_path, suite, registry, runs, out, executor, vectorize, progress, on_start,
-                               on_done, render, rerun_changed)
+                               on_done, render, rerun_changed, sinks)
     except OutDirLocked as exc:
         raise RunRefused(str(exc)) from None
 
@@ -205,7 +207,7 @@ def _make_out_dir(out: Path) -> None:
 
 def _run_locked(suite_path: Path, suite: Any, registry: Registry, runs: list[RunSpec], out: Path, executor: Any,
                 vectorize: int | None, progress: Any, on_start: Any, on_done: Any, render: bool,
-                rerun_changed: bool) -> SuiteResult:
+                rerun_changed: bool, sinks: Sequence[str] = ()) -> SuiteResult:
     if executor is None:
         from ganbench.executors.local import LocalExecutor
 
@@ -228,7 +230,21 @@ def _run_locked(suite_path: Path, suite: Any, registry: Registry, runs: list[Run
         todo = [r for r in runs if r.run_id not in done]
         if on_start:
             on_start(runs, done)
-        outcomes = executor.run_all(todo, registry, store, progress=progress, on_done=on_done)
+        hub = None
+        if sinks:  # every store write also goes to the tracker sinks (never blocking a run)
+            from ganbench.sinks import SinkContext, SinkError, SinkStore, open_sinks
+
+            try:
+                hub = open_sinks(sinks, SinkContext(out.resolve(), suite.name, suite_path.read_text(encoding="utf-8")),
+                                 registry.extra_modules)
+            except SinkError as exc:
+                raise RunRefused(str(exc)) from None
+        try:
+            target = SinkStore(store, hub) if hub is not None else store
+            outcomes = executor.run_all(todo, registry, target, progress=progress, on_done=on_done)
+        finally:
+            if hub is not None:
+                hub.close()
         result = SuiteResult(out, store.path, runs, outcomes, done)
     if render:
         from ganbench.report.build import render_report

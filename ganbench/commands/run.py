@@ -59,6 +59,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--keep", choices=["final", "best", "none"],
                    help="override the suite's keep: save each run's generator under OUT/generators (default: final for "
                    "image datasets, none for 2-D data); `ganbench sample OUT RUN_ID` draws from it")
+    p.add_argument("--sink", action="append", default=[], metavar="NAME",
+                   help="also send every metric, loss and sample grid to this tracker sink (repeatable): "
+                   "tensorboard (pip install 'ganbench[tensorboard]'), or one a plugin provides (docs/sinks.md)")
     p.add_argument("--no-report", action="store_true", help="do not render the HTML report at the end")
     p.add_argument("--no-preflight", action="store_true",
                    help="skip the check, before training, that every dataset file, evaluator and weight file "
@@ -184,6 +187,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             vectorize=args.vectorize,
             progress=on_progress, on_start=on_start, on_done=on_done, render=not args.no_report,
             rerun_changed=args.rerun_changed, check_ready=not args.no_preflight, keep=args.keep,
+            sinks=args.sink,
         )
     except (RayUnavailable, ConnectionError) as exc:  # Ray missing, or --ray-address unreachable
         print_error(str(exc))
