@@ -21,6 +21,7 @@ import pluggy
 import torch
 
 from ganbench.data import check_params, default_root
+from ganbench.latents import Encoding, LatentCode, StructuredCodes, can_encode, has_codes
 
 if TYPE_CHECKING:
     from ganbench.metrics.extractors import Extractor
@@ -397,6 +398,14 @@ class MetricContext:
     options: Mapping[str, Any] = field(default_factory=dict)
     """The suite's ``eval.options`` (e.g. sample counts, extractor paths)."""
     final: bool = False
+    model: Any = None
+    """The model being evaluated (API 1.1), for metrics of an optional capability
+    (:class:`Encoding`: ``encode``/``generate``; :class:`StructuredCodes`: InfoGAN's codes). Check
+    with :func:`can_encode` / :func:`has_codes`; a metric must not train it. None outside a run."""
+    figures: dict[str, Any] = field(default_factory=dict)
+    """Image grids to show in the report (API 1.1): at the final evaluation a metric may add
+    ``{title: (rows, cols, C, H, W) array in [-1, 1]}``; the harness stores them with the run and
+    the report draws them under "Model figures" (ganbench/figures.py)."""
 
 
 @dataclass(frozen=True)
@@ -489,4 +498,9 @@ __all__ = [
     "feature_extractor",
     "image_features",
     "reference_statistics",
+    "Encoding",
+    "LatentCode",
+    "StructuredCodes",
+    "can_encode",
+    "has_codes",
 ]

@@ -34,6 +34,8 @@ BUILTIN_MODULES = (
     "ganbench.data.image_folder",
     "ganbench.metrics.stacked_modes",
     "ganbench.metrics.fidelity",
+    "ganbench.metrics.latent_codes",
+    "ganbench.metrics.encoding",
 )
 
 

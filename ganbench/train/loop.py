@@ -28,6 +28,7 @@ from ganbench.api import (
     ModelSpec,
 )
 from ganbench.data import default_root
+from ganbench.figures import store_figures
 from ganbench.plugins import Registry
 from ganbench.kept import make_keeper
 from ganbench.store import MetricRow, Store
@@ -188,12 +189,13 @@ class RunLoop:
         _sync(self.device)
         gen_seconds = time.perf_counter() - t0
         values: dict[str, MetricValue] = {}
+        figures: dict[str, Any] = {}  # image grids metrics leave for the report (final evaluation)
         for metric in self.metrics:
             if metric.final_only and not final:
                 continue
             mctx = MetricContext(
                 dataset=ds, samples=samples, labels=labels, device=self.device,
-                cache_dir=self.cache_dir, options=run.eval.options, final=final,
+                cache_dir=self.cache_dir, options=run.eval.options, final=final, model=model, figures=figures,
             )
             try:
                 out = metric.compute(mctx)
@@ -216,6 +218,10 @@ class RunLoop:
                     torch.cuda.max_memory_allocated(self.device) / 2**20, "lower", note=mode
                 )
             self._store_samples(samples, labels)
+            try:
+                store_figures(self.store, run.run_id, figures)
+            except ValueError as exc:  # a metric's malformed figure is recorded, never a crash
+                values["figures.error"] = MetricValue(float("nan"), None, note=str(exc))
         if self.keeper is not None:
             self.keeper.after_evaluation(model, values, meter, ds, final)
         rows = [

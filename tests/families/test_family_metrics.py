@@ -1,0 +1,156 @@
+"""The family metrics against constructed models whose answer is known.
+
+* latent-codes: a "generator" whose categorical code deterministically picks real MNIST test
+  digits of a permuted class scores the evaluator's accuracy (about 99 %) and recovers the
+  permutation; a Q that returns the permutation's inverse scores exactly 1.
+* encoder: an identity encoder/generator pair reconstructs with zero error; a linear probe on
+  linearly separable features scores 1, on features independent of the label about chance.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from ganbench.api import Dataset, MetricContext
+from ganbench.latents import LatentCode, can_encode, has_codes
+from ganbench.metrics import encoding, latent_codes
+from ganbench.metrics.latent_codes import majority_accuracy
+
+PERM = torch.tensor([3, 7, 0, 9, 1, 5, 2, 8, 6, 4])  # code value k draws digit PERM[k]
+
+
+def test_majority_accuracy_known_table():
+    # value 0: labels 2,2,2,5 -> 2 (3 of 4); value 1: 7,7 -> 7 (2 of 2); value 2 unused
+    codes = torch.tensor([0, 0, 0, 0, 1, 1])
+    labels = torch.tensor([2, 2, 2, 5, 7, 7])
+    s = majority_accuracy(codes, labels, 3, 10)
+    assert s.accuracy == pytest.approx(5 / 6)
+    assert s.mapping.tolist() == [2, 7, -1] and s.distinct == 2
+    with pytest.raises(ValueError, match="must be equal"):
+        majority_accuracy(codes, labels[:3], 3, 10)
+
+
+class DigitCodeModel:
+    """Code value k -> a real MNIST test image of digit PERM[k]; continuous codes ignored."""
+
+    latent_codes = (LatentCode("c1", "categorical", 10), LatentCode("c2", "continuous"))
+
+    def __init__(self, images: torch.Tensor, labels: torch.Tensor):
+        self.by_digit = [images[labels == d] for d in range(10)]
+
+    def sample_codes(self, n, codes, *, generator=None):
+        c1 = codes.get("c1")
+        if c1 is None:
+            c1 = torch.randint(10, (n,), generator=generator)
+        pick = torch.randint(800, (n,), generator=generator)
+        return torch.stack([self.by_digit[int(PERM[int(k)])][int(i)] for k, i in zip(c1, pick)])
+
+    def sample(self, n, labels=None, *, generator=None):
+        return self.sample_codes(n, {}, generator=generator)
+
+    def infer_codes(self, x):
+        return {"c1": torch.zeros(len(x), 10)}  # no information (a test replaces it)
+
+
+@pytest.fixture(scope="module")
+def mnist_test(mnist_root, evaluator):
+    from ganbench.data.mnist import load_split
+
+    images, labels = load_split(mnist_root, "mnist", "test", download_ok=False)
+    return images.unsqueeze(1).float() / 127.5 - 1, labels
+
+
+def _ctx(ds: Dataset, model, final: bool, tmp_path, **options) -> MetricContext:
+    return MetricContext(dataset=ds, samples=ds.data[:4], labels=None, device=torch.device("cpu"),
+                         cache_dir=tmp_path, options=options, final=final, model=model)
+
+
+def test_code_accuracy_of_a_code_that_picks_digits(mnist_test, mnist_root, tmp_path):
+    x, y = mnist_test
+    model = DigitCodeModel(x, y)
+    inverse = torch.argsort(PERM)  # digit d is drawn by code value inverse[d]
+    assert has_codes(model)
+    ds = Dataset("mnist", "image", x[:3000], y[:3000], 10,
+                 {"evaluator": "mnist", "digit_channels": 1, "root": str(mnist_root)})
+    ctx = _ctx(ds, model, True, tmp_path, code_samples_per_value=200, code_q_samples=3000)
+    # Q sees ds.data in a fixed random order: give it the labels in that order
+    order = torch.randperm(len(ds), generator=torch.Generator().manual_seed(latent_codes.SEED))
+    chunks = iter(order.split(2000))
+
+    def q(imgs: torch.Tensor) -> dict[str, torch.Tensor]:
+        idx = next(chunks)
+        assert torch.equal(imgs, ds.data[idx])
+        return {"c1": torch.nn.functional.one_hot(inverse[y[idx]], 10).float() * 5}
+
+    model.infer_codes = q
+    out = latent_codes.compute(ctx)
+    assert out["code_accuracy"].value >= 0.97  # the evaluator's own accuracy bounds it
+    assert out["code_digits"].value == 10
+    assert "0->3 1->7 2->0" in out["code_accuracy"].note  # the permutation is recovered
+    assert out["q_accuracy"].value == 1.0
+    grids = ctx.figures
+    assert set(grids) == {"c1 (categorical, 10 values)", "c2 (continuous, -2 to 2; rows: c1 = 0..9)"}
+    assert tuple(grids["c1 (categorical, 10 values)"].shape) == (8, 10, 1, 28, 28)
+
+
+def test_code_accuracy_of_an_ignored_code_is_low(mnist_test, mnist_root, tmp_path):
+    """A code the generator ignores: every value draws all digits; the majority rule scores
+    about 1/10 and the values map to few distinct digits."""
+    x, y = mnist_test
+    model = DigitCodeModel(x, y)
+    base = model.sample_codes
+    model.sample_codes = lambda n, codes, generator=None: base(n, {}, generator=generator)
+    ds = Dataset("mnist", "image", x[:100], y[:100], 10, {"evaluator": "mnist", "digit_channels": 1, "root": str(mnist_root)})
+    out = latent_codes.compute(_ctx(ds, model, False, tmp_path, code_samples_per_value=200))
+    assert out["code_accuracy"].value < 0.2
+
+
+def test_metrics_ignore_models_without_the_capability(tmp_path):
+    class Plain:
+        def sample(self, n, labels=None, *, generator=None):
+            return torch.zeros(n, 2)
+
+    ds = Dataset("v", "vector", torch.randn(100, 2), torch.arange(100) % 2, 2)
+    assert not can_encode(Plain()) and not has_codes(Plain())
+    assert encoding.compute(_ctx(ds, Plain(), True, tmp_path)) == {}
+    assert latent_codes.compute(_ctx(ds, Plain(), True, tmp_path)) == {}
+
+
+class IdentityCoder:
+    def encode(self, x):
+        return x.flatten(1)
+
+    def generate(self, z):
+        return z.view(-1, 1, 8, 8)
+
+
+def test_identity_pair_reconstructs_exactly_and_probe_reads_separable_codes(tmp_path):
+    g = torch.Generator().manual_seed(0)
+    labels = torch.randint(4, (3000,), generator=g)
+    x = torch.randn(3000, 1, 8, 8, generator=g) * 0.1
+    x[:, 0, 0, :4] += torch.nn.functional.one_hot(labels, 4).float()  # the label, linearly readable
+    ds = Dataset("toy", "image", x.clamp(-1, 1), labels, 4)
+    ctx = _ctx(ds, IdentityCoder(), True, tmp_path, probe_train=2000, probe_test=1000)
+    out = encoding.compute(ctx)
+    assert out["recon_mse"].value == 0.0
+    assert out["probe_accuracy"].value == 1.0
+    fig = ctx.figures["reconstructions (odd rows: x, even rows: G(E(x)))"]
+    assert tuple(fig.shape) == (8, 8, 1, 8, 8)
+    assert torch.equal(fig[0], fig[1])  # identity: each reconstruction row equals the row above
+
+
+def test_probe_on_label_free_features_is_at_chance():
+    g = torch.Generator().manual_seed(1)
+    f, y = torch.randn(4000, 16, generator=g), torch.randint(10, (4000,), generator=g)
+    p = encoding.linear_probe(f[:3000], y[:3000], f[3000:], y[3000:], 10)
+    assert abs(p.test_accuracy - 0.1) < 0.04
+    assert p.train_accuracy > p.test_accuracy
+
+
+def test_reconstruction_error_of_a_constant_decoder_is_the_data_variance():
+    x = torch.randn(5000, 3, generator=torch.Generator().manual_seed(2))
+    assert encoding.reconstruction_mse(x, torch.zeros_like(x)) == pytest.approx(float(x.pow(2).mean()))
+    assert math.isclose(encoding.reconstruction_mse(x, x), 0.0)
