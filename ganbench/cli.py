@@ -23,6 +23,7 @@ COMMANDS = (
     "check",
     "export",
     "sample",
+    "evaluate",
     "bench",
     "new-plugin",
 )
