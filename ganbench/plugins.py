@@ -32,6 +32,7 @@ BUILTIN_MODULES = (
     "ganbench.data.stacked_mnist",
     "ganbench.data.cifar",
     "ganbench.data.image_folder",
+    "ganbench.data.torchvision_sets",
     "ganbench.metrics.stacked_modes",
     "ganbench.metrics.fidelity",
     "ganbench.metrics.latent_codes",
