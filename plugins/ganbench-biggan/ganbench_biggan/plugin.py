@@ -38,7 +38,7 @@ def ganbench_models() -> list[ModelSpec]:
             description="BigGAN-style (small): shared-embedding conditional BN, hierarchical z, projection D, "
             "SN, hinge, orthogonal reg., truncation at sampling",
             paper="Brock, Donahue & Simonyan, Large Scale GAN Training for High Fidelity Natural Image Synthesis, ICLR 2019",
-            capabilities=Capabilities(data_kinds=("image",), conditional=True, packing=True, min_resolution=8),
+            capabilities=Capabilities(data_kinds=("image",), conditional=True, packing=True, min_resolution=8, max_resolution=128),
             defaults=DEFAULTS,
         )
     ]

@@ -33,7 +33,7 @@ def ganbench_models() -> list[ModelSpec]:
             version=__version__,
             description="SAGAN-style: self-attention at 16x16 in ResNet G and D, spectral norm in both, hinge, TTUR",
             paper="Zhang, Goodfellow, Metaxas & Odena, Self-Attention Generative Adversarial Networks, ICML 2019",
-            capabilities=Capabilities(data_kinds=("image",), conditional=False, packing=True, min_resolution=8),
+            capabilities=Capabilities(data_kinds=("image",), conditional=False, packing=True, min_resolution=8, max_resolution=128),
             defaults=DEFAULTS,
         )
     ]

@@ -31,7 +31,7 @@ def ganbench_models() -> list[ModelSpec]:
             version=__version__,
             description="SNGAN: spectral-normalised ResNet D, ResNet G, hinge loss, n_dis 5",
             paper="Miyato et al., Spectral Normalization for Generative Adversarial Networks, ICLR 2018",
-            capabilities=Capabilities(data_kinds=("image",), conditional=False, packing=True, min_resolution=8),
+            capabilities=Capabilities(data_kinds=("image",), conditional=False, packing=True, min_resolution=8, max_resolution=128),
             defaults=DEFAULTS,
         )
     ]

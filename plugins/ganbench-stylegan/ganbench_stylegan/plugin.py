@@ -37,7 +37,7 @@ def ganbench_models() -> list[ModelSpec]:
             description="StyleGAN-style (small): mapping net, learned constant, noise inputs, modulated convs, "
             "style mixing; ResNet D, R1",
             paper="Karras, Laine & Aila, A Style-Based Generator Architecture for GANs, CVPR 2019 (+ StyleGAN2, CVPR 2020)",
-            capabilities=Capabilities(data_kinds=("image",), conditional=False, packing=True, min_resolution=8),
+            capabilities=Capabilities(data_kinds=("image",), conditional=False, packing=True, min_resolution=8, max_resolution=128),
             defaults=DEFAULTS,
         )
     ]
