@@ -77,3 +77,12 @@ def test_tensorboard_sink_writes_the_stored_numbers(tmp_path, tiny_suite, regist
     assert got == [(int(s), pytest.approx(v)) for s, v in zip(modes["step"], modes["value"])]
     assert "loss/d_loss" in acc.Tags()["scalars"] or any(t.startswith("loss/") for t in acc.Tags()["scalars"])
     assert "samples" in acc.Tags()["images"] + acc.Tags().get("tensors", []) or acc.Tags()["images"] == []
+
+
+def test_tensorboard_missing_says_how_to_get_it(tmp_path, tiny_suite, registry, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "torch.utils.tensorboard", None)
+    with pytest.raises(RunRefused, match=r"pip install 'ganbench\[tensorboard\]'"):
+        run_suite(tiny_suite, tmp_path / "o", registry=registry, render=False, seeds=[0], sinks=["tensorboard"])
+    assert not (tmp_path / "o" / "tensorboard").exists()
