@@ -26,8 +26,18 @@ from ganbench.latents import Encoding, LatentCode, StructuredCodes, can_encode, 
 if TYPE_CHECKING:
     from ganbench.metrics.extractors import Extractor
     from ganbench.metrics.refstats import RefStats
+    from ganbench.translation import (
+        TranslationBatch,
+        TranslationDataset,
+        TranslationEval,
+        TranslationModel,
+    )
 
-API_VERSION = "1.0"
+API_VERSION = "1.2"
+"""1.2 added image-to-image translation: ``Capabilities.task`` (``"generate"`` | ``"translate"``),
+``paired``/``bidirectional``/``domains``, ``BuildContext.domains``, ``DatasetSpec.task``,
+``MetricContext.translation`` and the types of :mod:`ganbench.translation` (docs/image-to-image.md);
+every new field has a default that keeps an earlier 1.x plugin working unchanged."""
 
 hookimpl = pluggy.HookimplMarker("ganbench")
 """Marks a plugin's hook implementations (``@hookimpl def ganbench_models(): ...``)."""
@@ -49,9 +59,22 @@ class Capabilities:
     compile_safe: bool = False
     """``train_step`` has static shapes and no host sync inside; the harness may capture it with
     ``torch.compile`` (CUDA graphs on a GPU) when the suite asks for ``compile: true``."""
+    task: str = "generate"
+    """(API 1.2) ``"generate"``: ``sample`` from noise; ``"translate"``: an image-to-image model
+    (``train_step(batch)`` and ``translate``, see :class:`TranslationModel`), run only on
+    translation datasets."""
+    paired: bool = False
+    """(translate) trains on aligned pairs (pix2pix); only such models are ever handed pairs."""
+    bidirectional: bool = False
+    """(translate) ``translate`` also maps back to the source domain; the cycle error is measured."""
+    domains: int | None = None
+    """(translate) the number of domains the model translates between; None = any (StarGAN)."""
 
     def describe(self) -> str:
         parts = ["/".join(self.data_kinds)]
+        if self.task != "generate":
+            parts.append(f"{self.task} ({'paired' if self.paired else 'unpaired'}, "
+                         f"{self.domains or 'any number of'} domains{', both ways' if self.bidirectional else ''})")
         if self.conditional:
             parts.append("conditional")
         if self.packing:
@@ -78,6 +101,8 @@ class BuildContext:
     seed: int
     batch_size: int
     hparams: Mapping[str, Any] = field(default_factory=dict)
+    domains: tuple[str, ...] = ()
+    """(API 1.2) A translation dataset's domain names, index = domain label; () otherwise."""
 
     @classmethod
     def for_tests(
@@ -360,6 +385,9 @@ class DatasetSpec:
     """The provider's version, recorded with every run (bump it when the data a run sees changes)."""
     api_version: str = API_VERSION
     """The plugin API this provider was written for; another major version is refused."""
+    task: str = "generate"
+    """(API 1.2) ``"translate"`` for a :class:`TranslationDataset` provider: the suite matrix pairs
+    it only with translation models; its params name its ``domains`` (a list) and ``paired``."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -398,6 +426,9 @@ class MetricContext:
     options: Mapping[str, Any] = field(default_factory=dict)
     """The suite's ``eval.options`` (e.g. sample counts, extractor paths)."""
     final: bool = False
+    translation: TranslationEval | None = None
+    """(API 1.2) For translation models: the inputs, translations, ground truth and cycle
+    reconstructions of this evaluation (``samples`` are the translations); None otherwise."""
     model: Any = None
     """The model being evaluated (API 1.1), for metrics of an optional capability
     (:class:`Encoding`: ``encode``/``generate``; :class:`StructuredCodes`: InfoGAN's codes). Check
@@ -474,7 +505,24 @@ def reference_statistics(ctx: MetricContext, extractor: Extractor, n: int = 10_0
     return stats
 
 
+_TRANSLATION_NAMES = ("TranslationBatch", "TranslationDataset", "TranslationEval", "TranslationModel")
+
+
+def __getattr__(name: str) -> Any:
+    """The translation types (API 1.2) live in :mod:`ganbench.translation`, which subclasses
+    :class:`Dataset`; they are re-exported here lazily so that both import orders work."""
+    if name in _TRANSLATION_NAMES:
+        from ganbench import translation
+
+        return getattr(translation, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [
+    "TranslationBatch",
+    "TranslationDataset",
+    "TranslationEval",
+    "TranslationModel",
     "Dataset",
     "DatasetRequest",
     "DatasetSpec",

@@ -35,6 +35,8 @@ BUILTIN_MODULES = (
     "ganbench.data.torchvision_sets",
     "ganbench.metrics.stacked_modes",
     "ganbench.metrics.fidelity",
+    "ganbench.data.translation",
+    "ganbench.metrics.translation",
     "ganbench.metrics.latent_codes",
     "ganbench.metrics.encoding",
 )

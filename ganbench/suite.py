@@ -22,6 +22,7 @@ from ganbench.bounded_yaml import YamlLimitError, load_bounded
 from ganbench.kept import default_keep
 from ganbench.plugins import Registry
 from ganbench.references import ReferenceTable
+from ganbench.translation import model_fits
 
 
 class SuiteError(ValueError):
@@ -450,6 +451,8 @@ def build_matrix(
             ds_spec = registry.datasets[d.name]
             if ds_spec.kind not in spec.capabilities.data_kinds:
                 continue  # e.g. an MLP GAN on images: skipped, the matrix is the feasible product
+            if not model_fits(spec.capabilities, ds_spec.task, {**ds_spec.defaults, **d.params}):
+                continue  # a generator on a translation task, pix2pix on unpaired data, ...
             for pack in m.packs:
                 for seed in seeds if seeds is not None else suite.seed_list:
                     run_id = _safe_id(f"{m.display}__{d.display}__pack{pack}__seed{seed}")

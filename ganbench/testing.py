@@ -39,6 +39,7 @@ __all__ = [
     "KitReport",
     "ModelConformance",
     "check_model",
+    "checks_for",
     "not_applicable",
     "resolve_models",
     "tiny_hparams",
@@ -209,7 +210,20 @@ class Kit:
             seed=self.seed if seed is None else seed,
             batch_size=self.batch_size,
             hparams={**dict(self.spec.defaults), **dict(self.hparams)},
+            domains=self.domains,
         )
+
+    @property
+    def translates(self) -> bool:
+        """An image-to-image model: it gets the translation checks (:mod:`ganbench.translation_kit`)."""
+        return self.spec.capabilities.task == "translate"
+
+    @property
+    def domains(self) -> tuple[str, ...]:
+        """The domain names of the kit's synthetic translation task; () for generative models."""
+        from ganbench.translation_kit import kit_domains
+
+        return kit_domains(self.spec.capabilities) if self.translates else ()
 
     def build(self, pack: int = 1, seed: int | None = None) -> Any:
         """Seed like the harness does (``seed_everything`` before ``build``), then build."""
@@ -222,7 +236,9 @@ class Kit:
         except Exception as exc:
             raise self.fail(f"build(ctx) raised {type(exc).__name__}: {exc} (ctx: data_shape={ctx.data_shape}, "
                             f"pack={pack}, hparams={dict(ctx.hparams)})") from exc
-        for attr in ("train_step", "sample", "state_dict", "load_state_dict"):
+        from ganbench.translation_kit import REQUIRED
+
+        for attr in REQUIRED if self.translates else ("train_step", "sample", "state_dict", "load_state_dict"):
             if not callable(getattr(model, attr, None)):
                 raise self.fail(f"the built model has no {attr}() method")
         return model
@@ -541,6 +557,16 @@ CHECKS: dict[str, Callable[[Kit], None]] = {
 :class:`ConformanceError`."""
 
 
+def checks_for(spec: ModelSpec) -> dict[str, Callable[[Kit], None]]:
+    """The checks a model gets: :data:`CHECKS`, or the translation checks for
+    ``Capabilities(task="translate")`` models (they have ``translate`` instead of ``sample``)."""
+    if spec.capabilities.task == "translate":
+        from ganbench.translation_kit import TRANSLATION_CHECKS
+
+        return TRANSLATION_CHECKS
+    return CHECKS
+
+
 # --------------------------------------------------------------------------------------------
 # Plain-Python API
 # --------------------------------------------------------------------------------------------
@@ -626,10 +652,11 @@ def check_model(
     :class:`ConformanceError`, so a test shows all broken parts of the contract at once.
     """
     kit = make_kit(spec_or_name, **options)
-    names = list(checks) if checks is not None else list(CHECKS)
-    unknown = [c for c in names if c not in CHECKS]
+    table = checks_for(kit.spec)
+    names = list(checks) if checks is not None else list(table)
+    unknown = [c for c in names if c not in table]
     if unknown:
-        raise ValueError(f"unknown check(s) {unknown}; known: {', '.join(CHECKS)}")
+        raise ValueError(f"unknown check(s) {unknown}; known: {', '.join(table)}")
     results: dict[str, str | None] = {}
     seconds: dict[str, float] = {}
     skipped: dict[str, str] = {}
@@ -637,7 +664,7 @@ def check_model(
         t0 = time.perf_counter()
         try:
             with one_thread():
-                CHECKS[name](kit)
+                table[name](kit)
             results[name] = None
         except ConformanceError as exc:
             results[name] = str(exc)
@@ -676,6 +703,9 @@ class ModelConformance:
         cls = type(self)
         if "_ganbench_kit" not in cls.__dict__:  # resolve the model once per class
             cls._ganbench_kit = make_kit(self.model, **dict(self.kit_options))
+        if cls._ganbench_kit.translates:
+            pytest.fail(f"model {cls._ganbench_kit.spec.name!r} translates images: use check_model(), which runs "
+                        "the translation checks, or pytest --ganbench-plugin")
         with one_thread():
             yield cls._ganbench_kit
 
@@ -742,7 +772,7 @@ class ConformanceItem(pytest.Item):
         assert self.kit is not None
         self.kit.notes.clear()
         with one_thread():
-            CHECKS[self.check](self.kit)
+            checks_for(self.kit.spec)[self.check](self.kit)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str | TerminalRepr:
         if isinstance(excinfo.value, ConformanceError):
@@ -784,6 +814,6 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
             continue
         for spec in specs:
             kit = Kit(spec=spec, hparams=hparams, data_shape=shape)
-            for check in CHECKS:
+            for check in checks_for(spec):
                 items.append(ConformanceItem.from_parent(session, name=f"ganbench[{spec.name}]::{check}",
                                                          kit=kit, check=check))

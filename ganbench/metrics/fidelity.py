@@ -49,6 +49,7 @@ from ganbench.hookspecs import hookimpl
 from ganbench.metrics import prdc as prdc_mod
 from ganbench.metrics.preprocess import quantise
 from ganbench.metrics.refstats import reference_stats
+from ganbench.translation import is_translation
 
 if TYPE_CHECKING:
     from ganbench.metrics.extractors import Extractor
@@ -217,8 +218,9 @@ def choose_extractor(ds: Dataset, device: torch.device, opts: Mapping[str, Any])
 
 
 def applies(ds: Dataset) -> bool:
-    """Image datasets, except stacked MNIST (3 digit channels: its mode metric covers it)."""
-    if ds.kind != "image":
+    """Image datasets, except stacked MNIST (3 digit channels: its mode metric covers it) and
+    translation datasets (the ``translation`` metric scores those against each target domain)."""
+    if ds.kind != "image" or is_translation(ds):
         return False
     return not (ds.info.get("evaluator") == "mnist" and ds.sample_shape[0] != 1)
 

@@ -15,8 +15,8 @@ MNIST_FAMILY = ("mnist", "fashion-mnist", "stacked-mnist")
 
 def fidelity_requirements(dataset: Any, root: Path, options: Mapping[str, Any]) -> list[Requirement]:
     """The Inception weights, for image datasets scored with Inception-v3 features."""
-    if getattr(dataset, "kind", None) != "image":
-        return []
+    if getattr(dataset, "kind", None) != "image" or getattr(dataset, "task", "generate") == "translate":
+        return []  # translation datasets are scored by the translation metric, with the digit evaluator
     which = options.get("fidelity_extractor") or "auto"
     if which != "inception-v3" and (which != "auto" or dataset.name in MNIST_FAMILY):
         return []

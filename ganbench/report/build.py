@@ -24,6 +24,7 @@ from ganbench.report.figures import model_figures
 from ganbench.report.load import load_stores
 from ganbench.report.published import published
 from ganbench.report.script import SORT_JS
+from ganbench.report.translation import translation_sections
 
 _env = jinja2.Environment(
     loader=jinja2.PackageLoader("ganbench.report", "templates"),
@@ -59,6 +60,7 @@ def render_report(store_path: str | Path | Sequence[str | Path], out: str | Path
             curves=sections.curve_plots(data, colors, packed),
             losses=sections.loss_plots(data, packed),
             samples=sections.sample_sections(data, packed),
+            translations=translation_sections(data),
             figures=model_figures(data, packed),
             truncation=sections.truncation(summary, colors, packed),
             throughput=sections.throughput(summary, colors, packed, data.runs),

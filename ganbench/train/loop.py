@@ -41,6 +41,7 @@ from ganbench.train.compiled import TrainStep
 from ganbench.train.losses import LossSeries
 from ganbench.train.packing import real_per_step
 from ganbench.train.seeding import generator, seed_everything
+from ganbench.train.translation import TranslationPath, TranslationRunError, store_rows
 
 log = logging.getLogger(__name__)
 
@@ -173,6 +174,8 @@ class RunLoop:
         self.loss_series = LossSeries()
         self._loss_rows: list[MetricRow] = []
         self.step_mode = "eager"  # how train_step ran: eager / compiled (...) / vectorized ×N
+        caps = self.spec.capabilities  # image-to-image models: batches, step and evaluation of their own
+        self.translation = TranslationPath(caps, self.who) if caps.task == "translate" else None
         self.keeper = make_keeper(run, self.spec.version, self.plugin)  # the suite's keep: final / best / none
 
     # -- evaluation -----------------------------------------------------------------------
@@ -183,9 +186,17 @@ class RunLoop:
         n = int((run.eval.options.get("n_samples_per_dataset") or {}).get(run.dataset, run.eval.n_samples))
         _sync(self.device)
         t0 = time.perf_counter()
-        samples, labels = draw_samples(
-            model, n, ds, self.spec.capabilities.conditional, run.seed, self.device, self.who
-        )
+        translated = None
+        if self.translation is not None:
+            try:
+                translated = self.translation.evaluate(model, ds, n, generator(run.seed, "eval-latents", self.device))
+            except TranslationRunError as exc:
+                raise RunFailure(str(exc)) from exc
+            samples, labels = translated.translated, None
+        else:
+            samples, labels = draw_samples(
+                model, n, ds, self.spec.capabilities.conditional, run.seed, self.device, self.who
+            )
         _sync(self.device)
         gen_seconds = time.perf_counter() - t0
         values: dict[str, MetricValue] = {}
@@ -195,7 +206,7 @@ class RunLoop:
                 continue
             mctx = MetricContext(
                 dataset=ds, samples=samples, labels=labels, device=self.device,
-                cache_dir=self.cache_dir, options=run.eval.options, final=final, model=model, figures=figures,
+                cache_dir=self.cache_dir, options=run.eval.options, final=final, translation=translated, model=model, figures=figures,
             )
             try:
                 out = metric.compute(mctx)
@@ -218,6 +229,8 @@ class RunLoop:
                     torch.cuda.max_memory_allocated(self.device) / 2**20, "lower", note=mode
                 )
             self._store_samples(samples, labels)
+            if translated is not None:
+                store_rows(self.store, run.run_id, translated)
             try:
                 store_figures(self.store, run.run_id, figures)
             except ValueError as exc:  # a metric's malformed figure is recorded, never a crash
@@ -275,12 +288,14 @@ class RunLoop:
             seed=run.seed,
             batch_size=run.batch_size,
             hparams=dict(run.hparams),
+            domains=tuple(getattr(ds, "domains", ())),
         )
         try:
             model = self.spec.build(ctx)
         except Exception as exc:
             raise RunFailure(f"{self.who}: build raised {type(exc).__name__}: {exc}") from exc
-        for attr in ("train_step", "sample", "state_dict", "load_state_dict"):
+        required = self.translation.required if self.translation else ("train_step", "sample", "state_dict", "load_state_dict")
+        for attr in required:
             if not callable(getattr(model, attr, None)):
                 raise RunFailure(f"{self.who}: built model has no {attr}() method")
         return model, ctx
@@ -291,7 +306,11 @@ class RunLoop:
         ds = self.dataset
         d_steps = int(getattr(model, "d_steps_per_g_step", 1))
         per_step = real_per_step(ctx, d_steps)
-        batcher = DeviceBatcher(ds, generator(run.seed, "data-order"))
+        try:
+            batcher = (self.translation.batcher(ds, generator(run.seed, "data-order")) if self.translation
+                       else DeviceBatcher(ds, generator(run.seed, "data-order")))
+        except TranslationRunError as exc:
+            raise RunFailure(str(exc)) from exc
         meter = self.meter = BudgetMeter(run.budget)
         if device.type == "cuda":
             torch.cuda.reset_peak_memory_stats(device)
@@ -301,7 +320,8 @@ class RunLoop:
             next_point[0] = self.checkpoint.restore(model, batcher, meter, next_point[0])
         last_losses: Mapping[str, float] = {}
         self.loss_series = LossSeries(start_fraction=meter.fraction)
-        train_step = TrainStep(model, run.compile, self.spec.capabilities.compile_safe, device)
+        step_model = self.translation.step_model(model) if self.translation else model
+        train_step = TrainStep(step_model, run.compile, self.spec.capabilities.compile_safe, device)
         clock = StepClock(device)  # synchronises CUDA at both ends of every step
         while not meter.exhausted:
             real, labels = batcher.next(per_step)

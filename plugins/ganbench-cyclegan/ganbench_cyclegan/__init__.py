@@ -1,0 +1,3 @@
+"""CycleGAN as a ganbench translation plugin."""
+
+__version__ = "0.1.0"

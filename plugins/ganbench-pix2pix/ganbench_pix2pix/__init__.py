@@ -1,0 +1,3 @@
+"""pix2pix as a ganbench translation plugin."""
+
+__version__ = "0.1.0"
