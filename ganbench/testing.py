@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from _pytest._code.code import TerminalRepr
 
 from ganbench.api import API_VERSION, DATA_KINDS, BuildContext, Capabilities, ModelSpec, api_compatible
+from ganbench.latents import can_encode, has_codes
 
 __all__ = [
     "CHECKS",
@@ -540,6 +541,92 @@ def check_improves(kit: Kit) -> None:
                        f"Wasserstein distance to the data {before:.4g} -> {after:.4g} (needs -{kit.min_improvement:.0%})")
 
 
+def _finite_tensor(kit: Kit, x: Any, what: str, shape: tuple[int, ...]) -> torch.Tensor:
+    if not isinstance(x, torch.Tensor):
+        raise kit.fail(f"{what} returned {type(x).__name__}, expected a torch.Tensor")
+    if tuple(x.shape) != shape:
+        raise kit.fail(f"{what} returned shape {tuple(x.shape)}, expected {shape}")
+    if not torch.isfinite(x).all():
+        raise kit.fail(f"{what} returned non-finite values")
+    return x
+
+
+def check_encoding(kit: Kit) -> None:
+    """Inference GANs (``encode``/``generate``, the ``Encoding`` capability): ``encode`` maps N
+    samples to N finite latent vectors, deterministically; ``generate`` maps them back to N valid
+    samples (the ``encoder`` metric's x -> E(x) -> G(E(x)))."""
+    model = kit.build()
+    if not can_encode(model):
+        not_applicable("the model has no encode/generate (the Encoding capability)")
+    kit.train(model, 2)
+    x, _ = kit.data(16, seed=3)
+    with torch.no_grad():
+        try:
+            z = model.encode(x)
+        except Exception as exc:
+            raise kit.fail(f"encode raised {type(exc).__name__}: {exc}") from exc
+        if not isinstance(z, torch.Tensor) or z.ndim != 2:
+            raise kit.fail(f"encode(x) must return a (N, z_dim) tensor, got {getattr(z, 'shape', type(z).__name__)}")
+        _finite_tensor(kit, z, "encode(x)", (16, int(z.shape[1])))
+        if not torch.equal(z, model.encode(x)):
+            raise kit.fail("encode(x) is not deterministic (return the mean of a stochastic encoder)")
+        try:
+            x_rec = model.generate(z)
+        except Exception as exc:
+            raise kit.fail(f"generate(encode(x)) raised {type(exc).__name__}: {exc}") from exc
+    x_rec = _finite_tensor(kit, x_rec, "generate(encode(x))", (16, *kit.shape))
+    if kit.kind == "image" and float(x_rec.abs().max()) > 1 + IMAGE_RANGE_TOL:
+        raise kit.fail("generate(z) returned images outside [-1, 1]")
+    kit.notes["encoding"] = {"z_dim": int(z.shape[1]), "recon_mse": float((x_rec - x).pow(2).mean())}
+
+
+def check_codes(kit: Kit) -> None:
+    """InfoGAN-style models (``latent_codes``/``sample_codes``, the ``StructuredCodes``
+    capability): every code can be fixed, a fixed draw is reproducible from its generator, the
+    codes reach G (changing a categorical code with everything else fixed changes the samples),
+    ``infer_codes`` returns one estimate per code, and an unknown code is refused."""
+    model = kit.build()
+    if not has_codes(model):
+        not_applicable("the model declares no latent_codes (the StructuredCodes capability)")
+    kit.train(model, 2)
+    n = 8
+
+    def draw(codes: dict[str, torch.Tensor]) -> torch.Tensor:
+        g = torch.Generator(device=kit.device).manual_seed(7)
+        with torch.no_grad():
+            try:
+                out = model.sample_codes(n, codes, generator=g)
+            except Exception as exc:
+                raise kit.fail(f"sample_codes(codes={sorted(codes)}) raised {type(exc).__name__}: {exc}") from exc
+        return _finite_tensor(kit, out, f"sample_codes with {sorted(codes)} fixed", (n, *kit.shape))
+
+    for code in model.latent_codes:
+        if code.kind == "categorical":
+            a, b = torch.zeros(n, dtype=torch.long), torch.ones(n, dtype=torch.long)
+        else:
+            a, b = torch.full((n,), code.low), torch.full((n,), code.high)
+        xa = draw({code.name: a})
+        if not torch.equal(xa, draw({code.name: a})):
+            raise kit.fail(f"sample_codes with {code.name} fixed is not reproducible from its generator")
+        if code.kind == "categorical" and torch.equal(xa, draw({code.name: b})):
+            raise kit.fail(f"changing categorical code {code.name} (all else fixed) does not change the samples")
+    try:
+        draw({"no-such-code": torch.zeros(n)})
+    except ConformanceError:
+        pass
+    else:
+        raise kit.fail("sample_codes accepted an unknown code name (it must raise ValueError)")
+    infer = getattr(model, "infer_codes", None)
+    if callable(infer):
+        x, _ = kit.data(n, seed=4)
+        with torch.no_grad():
+            est = infer(x)
+        for code in model.latent_codes:
+            want = (n, code.size) if code.kind == "categorical" else (n,)
+            _finite_tensor(kit, est.get(code.name) if isinstance(est, Mapping) else est,
+                           f"infer_codes(x)[{code.name!r}]", want)
+
+
 CHECKS: dict[str, Callable[[Kit], None]] = {
     "spec": check_spec,
     "shapes": check_shapes,
@@ -552,6 +639,8 @@ CHECKS: dict[str, Callable[[Kit], None]] = {
     "conditional": check_conditional,
     "cpu": check_cpu,
     "improves": check_improves,
+    "encoding": check_encoding,
+    "codes": check_codes,
 }
 """Every check by name, in the order they run. Each takes a :class:`Kit` and raises
 :class:`ConformanceError`."""
@@ -741,6 +830,12 @@ class ModelConformance:
 
     def test_improves(self, kit: Kit) -> None:
         check_improves(kit)
+
+    def test_encoding(self, kit: Kit) -> None:
+        check_encoding(kit)
+
+    def test_codes(self, kit: Kit) -> None:
+        check_codes(kit)
 
 
 # --------------------------------------------------------------------------------------------

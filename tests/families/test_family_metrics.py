@@ -29,6 +29,11 @@ def test_majority_accuracy_known_table():
     s = majority_accuracy(codes, labels, 3, 10)
     assert s.accuracy == pytest.approx(5 / 6)
     assert s.mapping.tolist() == [2, 7, -1] and s.distinct == 2
+    assert s.matched_accuracy == pytest.approx(5 / 6)  # the majority assignment is one-to-one here
+    # collapse: every value draws digit 4 -> majority 1.0, one-to-one only the largest value's share
+    collapsed = majority_accuracy(torch.arange(10).repeat_interleave(10), torch.full((100,), 4), 10, 10)
+    assert collapsed.accuracy == 1.0 and collapsed.distinct == 1
+    assert collapsed.matched_accuracy == pytest.approx(0.1)
     with pytest.raises(ValueError, match="must be equal"):
         majority_accuracy(codes, labels[:3], 3, 10)
 
@@ -89,6 +94,7 @@ def test_code_accuracy_of_a_code_that_picks_digits(mnist_test, mnist_root, tmp_p
     out = latent_codes.compute(ctx)
     assert out["code_accuracy"].value >= 0.97  # the evaluator's own accuracy bounds it
     assert out["code_digits"].value == 10
+    assert out["code_accuracy_matched"].value == pytest.approx(out["code_accuracy"].value)
     assert "0->3 1->7 2->0" in out["code_accuracy"].note  # the permutation is recovered
     assert out["q_accuracy"].value == 1.0
     grids = ctx.figures

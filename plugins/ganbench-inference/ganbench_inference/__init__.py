@@ -1,0 +1,3 @@
+"""Inference GANs (BiGAN, ALI, VEEGAN) as a ganbench plugin."""
+
+__version__ = "0.1.0"
