@@ -22,7 +22,7 @@ TINY = {
 
 def ganbench(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "ganbench.cli", *args], capture_output=True, text=True,
-                          env={**os.environ, "COLUMNS": "250"}, timeout=600)
+                          env={**os.environ, "COLUMNS": "250", "OMP_NUM_THREADS": "1"}, timeout=600)
 
 
 def test_plugins_lists_the_translation_models():
