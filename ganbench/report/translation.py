@@ -23,6 +23,17 @@ def translation_grid(arrays: list[np.ndarray]) -> tuple[str, int]:
     return plots.png_data_uri(grid), grid.shape[1] * plots._scale(tiles[0].shape[0])
 
 
+def column_targets(data: ReportData, run: Any) -> list[str]:
+    """The target domain of each column, by name when the run's config names the domains."""
+    targets = data.array(run["run_id"], "translation_domains")
+    if targets is None:
+        return []
+    config = run.get("config") if isinstance(run.get("config"), dict) else {}
+    names = (config.get("dataset_params") or {}).get("domains") if config else None
+    idx = [int(d) for d in np.asarray(targets).ravel()]
+    return [str(names[i]) if isinstance(names, list) and i < len(names) else str(i) for i in idx]
+
+
 def translation_sections(data: ReportData) -> list[dict[str, Any]]:
     """Per dataset, one figure per model (its lowest seed) with the rows it has; nothing when no
     run stored translations."""
@@ -40,10 +51,8 @@ def translation_sections(data: ReportData) -> list[dict[str, Any]]:
             if len(got) < 2:
                 continue
             src, width = translation_grid([a for a, _ in got])
-            domains = data.array(run["run_id"], "translation_domains")
             figures.append({"title": f"{label} · seed {int(run['seed'])}", "src": src, "width": width,
-                            "rows": [name for _, name in got],
-                            "domains": [int(d) for d in np.asarray(domains).ravel()] if domains is not None else []})
+                            "rows": [name for _, name in got], "domains": column_targets(data, run)})
         if figures:
             out.append({"dataset": dataset, "figures": figures})
     return out
