@@ -70,7 +70,6 @@ class TranslationBatcher:
         else:  # rows (domain, content) a source may come from, then one stream per target domain
             rows = torch.arange(d * n) if paired else torch.cat([k * n + pools[k] for k in range(d)])
             self.streams = [_Stream(rows)] + ([] if paired else [_Stream(p) for p in pools])
-        self.epoch = 0
 
     def next(self, k: int) -> tuple[TranslationBatch, None]:
         views, dev = self.ds.views, self.ds.views.device  # type: ignore[union-attr]
@@ -96,8 +95,7 @@ class TranslationBatcher:
         return batch, None
 
     def state(self) -> dict:
-        return {"streams": [{"perm": s.perm, "pos": s.pos} for s in self.streams], "g": self.g.get_state(),
-                "epoch": self.epoch, "pos": 0}
+        return {"streams": [{"perm": s.perm, "pos": s.pos} for s in self.streams], "g": self.g.get_state()}
 
     def restore(self, state: dict) -> None:
         for s, st in zip(self.streams, state["streams"], strict=True):
