@@ -21,7 +21,9 @@ import pluggy
 import torch
 
 from ganbench.data import check_params, default_root
+from ganbench.ema import EMA
 from ganbench.latents import Encoding, LatentCode, StructuredCodes, can_encode, has_codes
+from ganbench.progress import TrainingBudget, TrainingProgress, lr_factor, set_lr
 
 if TYPE_CHECKING:
     from ganbench.metrics.extractors import Extractor
@@ -34,7 +36,10 @@ if TYPE_CHECKING:
     )
 
 API_VERSION = "1.2"
-"""1.2 added image-to-image translation: ``Capabilities.task`` (``"generate"`` | ``"translate"``),
+"""1.1 added ``BuildContext.progress`` (budget and progress, for LR schedules), :class:`EMA`,
+:func:`lr_factor` and :func:`set_lr`; a 1.0 plugin runs unchanged. A spec that targets a newer
+minor version than this ganbench provides is refused (it may use what is not here yet).
+1.2 added image-to-image translation: ``Capabilities.task`` (``"generate"`` | ``"translate"``),
 ``paired``/``bidirectional``/``domains``, ``BuildContext.domains``, ``DatasetSpec.task``,
 ``MetricContext.translation`` and the types of :mod:`ganbench.translation` (docs/image-to-image.md);
 every new field has a default that keeps an earlier 1.x plugin working unchanged."""
@@ -91,6 +96,11 @@ class BuildContext:
     ``data_shape`` is the shape of one sample: ``(features,)`` for vector data, ``(C, H, W)`` for
     images. ``pack`` is the PacGAN packing degree: D must accept ``pack * data_shape[0]``
     channels/features; use :func:`pack` to fold a batch before D.
+
+    ``progress`` (API 1.1) is the run's :class:`TrainingProgress`: its budget and, updated by the
+    harness before every ``train_step``, the steps, kimg and budget fraction so far. Schedules read
+    it (``set_lr(opt, lr, lr_factor("linear", ctx.progress))``) instead of hard-coding a step count,
+    so they follow whatever budget the suite sets, and a resumed run continues them exactly.
     """
 
     data_shape: tuple[int, ...]
@@ -101,6 +111,7 @@ class BuildContext:
     seed: int
     batch_size: int
     hparams: Mapping[str, Any] = field(default_factory=dict)
+    progress: TrainingProgress = field(default_factory=TrainingProgress)
     domains: tuple[str, ...] = ()
     """(API 1.2) A translation dataset's domain names, index = domain label; () otherwise."""
 
@@ -116,6 +127,7 @@ class BuildContext:
         seed: int = 0,
         batch_size: int = 64,
         hparams: Mapping[str, Any] | None = None,
+        budget: TrainingBudget | None = None,
     ) -> BuildContext:
         """A context for building a model outside the harness, in a plugin's own unit tests.
 
@@ -131,7 +143,7 @@ class BuildContext:
         if kind not in DATA_KINDS:
             raise ValueError(f"data_kind {kind!r} is not one of {', '.join(DATA_KINDS)}")
         return cls(tuple(data_shape), kind, num_classes, pack, torch.device(device), seed, batch_size,
-                   dict(hparams or {}))
+                   dict(hparams or {}), TrainingProgress(budget))
 
     def hp(self, name: str, default: Any) -> Any:
         """A hyperparameter from the suite, or the plugin's default."""
@@ -221,8 +233,15 @@ class ModelSpec:
 
 
 def api_compatible(version: str) -> bool:
-    """Same major version means compatible."""
-    return str(version).split(".")[0] == API_VERSION.split(".")[0]
+    """Same major version, and a minor version this ganbench provides (a 1.1 plugin may read
+    ``ctx.progress``, which a 1.0 ganbench does not have)."""
+    want, have = str(version).split("."), API_VERSION.split(".")
+    if want[0] != have[0]:
+        return False
+    try:
+        return int(want[1]) <= int(have[1]) if len(want) > 1 else True
+    except ValueError:
+        return False
 
 
 def pack(x: torch.Tensor, m: int) -> torch.Tensor:
@@ -523,6 +542,11 @@ __all__ = [
     "TranslationDataset",
     "TranslationEval",
     "TranslationModel",
+    "EMA",
+    "TrainingBudget",
+    "TrainingProgress",
+    "lr_factor",
+    "set_lr",
     "Dataset",
     "DatasetRequest",
     "DatasetSpec",

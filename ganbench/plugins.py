@@ -181,9 +181,16 @@ def _short(value: Any) -> str:
 
 
 def _api_refusal(kind: str, spec: Any, owner: PluginInfo) -> str | None:
-    """The message refusing ``spec`` when it targets another major plugin API, else None."""
+    """The message refusing ``spec`` when it targets another major plugin API or a newer minor one,
+    else None."""
     if api_compatible(spec.api_version):
         return None
+    if str(spec.api_version).split(".")[0] == API_VERSION.split(".")[0]:  # a newer minor version
+        return (
+            f"{kind} {spec.name!r} targets plugin API {spec.api_version}, "
+            f"ganbench {_core_version()} provides {API_VERSION}: upgrade ganbench to one that provides "
+            f"API {spec.api_version} (the plugin may use what {API_VERSION} lacks)"
+        )
     return (
         f"{kind} {spec.name!r} targets plugin API {spec.api_version}, "
         f"ganbench {_core_version()} provides {API_VERSION}: install a release of "

@@ -47,8 +47,10 @@ def truncation_key(name: str) -> tuple[str, float] | None:
 
 def is_leaderboard_metric(name: str) -> bool:
     """Truncation sweeps get their own plot, metric failures their run's section and the
-    ``loss/*`` curves (:mod:`ganbench.train.losses`) their own figure."""
-    return not is_error_metric(name) and truncation_key(name) is None and not is_loss(name)
+    ``loss/*`` curves (:mod:`ganbench.train.losses`) their own figure; ``sampler/*`` rows (which
+    generator the samples came from, e.g. an EMA's decay) are protocol facts shown with each run."""
+    return (not is_error_metric(name) and truncation_key(name) is None and not is_loss(name)
+            and not name.startswith("sampler/"))
 
 
 def metric_order(names: Iterable[str]) -> list[str]:

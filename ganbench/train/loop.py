@@ -28,9 +28,11 @@ from ganbench.api import (
     ModelSpec,
 )
 from ganbench.data import default_root
+from ganbench.ema import EMA
 from ganbench.figures import store_figures
-from ganbench.plugins import Registry
 from ganbench.kept import make_keeper
+from ganbench.plugins import Registry
+from ganbench.progress import TrainingBudget, TrainingProgress
 from ganbench.store import MetricRow, Store
 from ganbench.suite import RunSpec
 from ganbench.train.batches import DeviceBatcher
@@ -46,6 +48,9 @@ from ganbench.train.translation import TranslationPath, TranslationRunError, sto
 log = logging.getLogger(__name__)
 
 SAMPLE_CHUNK = 10_000
+SAMPLE_CHUNK_IMAGE = 1_000
+"""Images per ``sample`` call: G's activations for 10,000 MNIST-sized images at 128 channels are
+4 GB per layer, which killed CPU runs of suites/mnist.yaml for memory; 1,000 keeps a GPU busy."""
 IMAGE_RANGE_TOL = 1e-3
 N_SAMPLE_ARTIFACT_VECTOR = 2500
 N_SAMPLE_ARTIFACT_IMAGE = 64
@@ -130,8 +135,9 @@ def draw_samples(
         labels = torch.arange(n, device=device) % dataset.num_classes
     chunks = []
     with torch.no_grad():
-        for start in range(0, n, SAMPLE_CHUNK):
-            k = min(SAMPLE_CHUNK, n - start)
+        chunk = SAMPLE_CHUNK_IMAGE if dataset.kind == "image" else SAMPLE_CHUNK
+        for start in range(0, n, chunk):
+            k = min(chunk, n - start)
             lab = labels[start : start + k] if labels is not None else None
             try:
                 out = model.sample(k, lab, generator=g)
@@ -216,6 +222,11 @@ class RunLoop:
                 continue
             for key, v in out.items():
                 values[key] = v if isinstance(v, MetricValue) else MetricValue(float(v))
+        ema = getattr(model, "ema", None)
+        if isinstance(ema, EMA):  # the protocol's "samples from G_ema, decay d" travels with every number
+            values["sampler/ema_decay"] = MetricValue(
+                ema.decay if ema.kind == "constant" else ema.last_decay, None, note=ema.describe()
+            )
         mode = f"mode: {self.step_mode}"  # every throughput number carries how it was measured
         values["gen_samples_per_s"] = MetricValue(n / max(gen_seconds, 1e-9), "higher", n_samples=n, note=mode)
         if final:
@@ -289,6 +300,7 @@ class RunLoop:
             batch_size=run.batch_size,
             hparams=dict(run.hparams),
             domains=tuple(getattr(ds, "domains", ())),
+            progress=TrainingProgress(TrainingBudget(run.budget.kind, float(run.budget.amount))),
         )
         try:
             model = self.spec.build(ctx)
@@ -298,7 +310,13 @@ class RunLoop:
         for attr in required:
             if not callable(getattr(model, attr, None)):
                 raise RunFailure(f"{self.who}: built model has no {attr}() method")
+        ctx.progress.budget = training_budget(run, real_per_step(ctx, int(getattr(model, "d_steps_per_g_step", 1))))
+        self.progress_state = ctx.progress
         return model, ctx
+
+    def advance_progress(self, meter: BudgetMeter) -> None:
+        """Tell the model (``ctx.progress``) where the run is, just before its next ``train_step``."""
+        self.progress_state.update(step=meter.steps, fraction=meter.fraction, kimg=meter.kimg)
 
     def execute(self, device: torch.device) -> RunOutcome:
         run = self.run
@@ -325,6 +343,7 @@ class RunLoop:
         clock = StepClock(device)  # synchronises CUDA at both ends of every step
         while not meter.exhausted:
             real, labels = batcher.next(per_step)
+            self.advance_progress(meter)
             clock.start()
             try:
                 losses = train_step(real, labels if self.spec.capabilities.conditional else None)
@@ -378,6 +397,18 @@ class RunLoop:
             if not math.isfinite(fv):
                 raise RunFailure(f"{self.who}: train_step returned non-finite loss {k}={fv} at step {step}")
         return losses
+
+
+def training_budget(run: RunSpec, real_per_step: int) -> TrainingBudget:
+    """The run's budget as a model sees it, with the generator steps it will take when that is
+    known in advance (steps; kimg, from the real samples each step shows D)."""
+    kind, amount = run.budget.kind, float(run.budget.amount)
+    total: int | None = None
+    if kind == "steps":
+        total = int(math.ceil(amount))
+    elif kind == "kimg":
+        total = int(math.ceil(amount * 1000.0 / max(real_per_step, 1)))
+    return TrainingBudget(kind, amount, total)
 
 
 def _loss_text(losses: Mapping[str, float]) -> str:

@@ -118,6 +118,8 @@ class ReplicaLoop:
         clock = StepClock(device)
         while not meters[0].exhausted:
             real = torch.stack([b.next(per_step)[0] for b in batchers])
+            for k, i in enumerate(alive):
+                self.loops[i].advance_progress(meters[k])
             clock.start()
             try:
                 losses = trainer.train_step(real, None)

@@ -68,12 +68,8 @@ class BigGAN(AdversarialModel):
         if labels is None:
             labels = self.balanced_labels(n)
         remember(self, n, labels, generator)  # lets the truncation-sweep metric replay these latents
-        was = self.G.training
-        self.G.eval()
-        try:
+        with self.sampling():  # the EMA G when the protocol keeps one (StudioGAN's BigGAN does)
             out = self.generate(n, labels, generator, psi).clamp(-1, 1)
-        finally:
-            self.G.train(was)
         note_head(self, out)
         return out
 

@@ -25,6 +25,11 @@ DEFAULTS = {
     "beta1": 0.0,
     "beta2": 0.999,
     "n_dis": 4,
+    # StudioGAN's BigGAN (src/configs/CIFAR10/BigGAN.yaml: apply_g_ema, g_ema_decay 0.9999,
+    # g_ema_start 1000) samples from an EMA of G; so does BigGAN-PyTorch (--ema --use_ema)
+    "ema": True,
+    "ema_decay": 0.9999,
+    "ema_start": 1000,
 }
 
 

@@ -22,7 +22,8 @@ import torch
 from ganbench.api import MetricContext, MetricSpec, MetricValue
 
 HEAD = 4
-CHUNK = 10_000
+CHUNK = 1_000  # the harness samples images 1,000 per call; the replay draws the stream the same way
+CALLS_KEPT = 64  # sample calls remembered: the first of a 50k evaluation (50 calls) must survive
 DEFAULT_PSI = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
 
 _LIVE: weakref.WeakSet[Any] = weakref.WeakSet()
@@ -32,7 +33,7 @@ def remember(model: Any, n: int, labels: torch.Tensor, generator: torch.Generato
     """Record the RNG state a ``sample`` call starts from (the images are added by :func:`note_head`)."""
     if generator is None:
         return
-    calls = model.__dict__.setdefault("_sample_calls", deque(maxlen=4))
+    calls = model.__dict__.setdefault("_sample_calls", deque(maxlen=CALLS_KEPT))
     calls.append({"state": generator.get_state().clone(), "device": generator.device, "labels": labels.detach(), "head": None})
     _LIVE.add(model)
 
@@ -60,15 +61,11 @@ def replay(model: Any, call: dict, n: int, labels: torch.Tensor | None, psi: flo
     g.set_state(call["state"])
     if labels is None:
         labels = model.balanced_labels(n)
-    was = model.G.training
-    model.G.eval()
-    try:
+    with model.sampling():  # the generator sample() used: the EMA's when the model keeps one
         out = [
             model.generate(min(CHUNK, n - s), labels[s : s + CHUNK], g, psi).clamp(-1, 1)
             for s in range(0, n, CHUNK)
         ]
-    finally:
-        model.G.train(was)
     return torch.cat(out)
 
 

@@ -6,17 +6,27 @@ updates per G update on the harness's real batches, PacGAN packing before D, lab
 conditional models, deterministic initialisation from ``ctx.seed``, its own RNG for training
 latents (so training is reproducible whatever else draws random numbers), sampling from the
 harness's generator, and a ``state_dict`` that loads with ``weights_only=True``.
+
+Two reference-config features are hparams of every zoo model (API 1.1, ``ctx.progress``):
+
+* ``lr_decay: linear`` (``lr_decay_start``: a budget fraction) decays every learning rate linearly
+  to 0 at the end of the budget, as Mimicry does over its 100k steps; ``constant`` (default) keeps it.
+* ``ema: true`` samples from an exponential moving average of G (:class:`ganbench.api.EMA`):
+  ``ema_decay`` per G step from G step ``ema_start`` (BigGAN/StudioGAN), or
+  ``ema_kind: half-life`` with ``ema_half_life_kimg`` and ``ema_rampup`` (StyleGAN2-ADA). The
+  harness records the decay with every evaluation.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import torch
 from torch import nn
 
-from ganbench.api import BuildContext, pack
+from ganbench.api import EMA, BuildContext, lr_factor, pack
 
 from .geometry import image_shape
 from .losses import get_loss
@@ -51,6 +61,22 @@ class AdversarialModel:
         self.G: nn.Module = G.to(self.device)
         self.D: nn.Module = D.to(self.device)
         self.opt_g, self.opt_d = self.build_optimizers(ctx)
+        self.lr_decay = str(ctx.hp("lr_decay", "constant"))
+        self.lr_decay_start = float(ctx.hp("lr_decay_start", 0.0))
+        lr_factor(self.lr_decay, ctx.progress, start=self.lr_decay_start)  # a bad name fails at build
+        self.base_lrs = [[float(g["lr"]) for g in opt.param_groups] for opt in (self.opt_g, self.opt_d)]
+        self.ema: EMA | None = self.build_ema(ctx)
+
+    def build_ema(self, ctx: BuildContext) -> EMA | None:
+        """The EMA of G the ``ema*`` hparams ask for (None: sample from G itself)."""
+        if not bool(ctx.hp("ema", False)):
+            return None
+        kind = str(ctx.hp("ema_kind", "constant"))
+        if kind == "half-life":
+            ramp = ctx.hp("ema_rampup", None)
+            return EMA(self.G, kind=kind, half_life_kimg=float(ctx.hp("ema_half_life_kimg", 10.0)),
+                       rampup=None if ramp is None else float(ramp), batch_size=int(ctx.batch_size))
+        return EMA(self.G, kind=kind, decay=float(ctx.hp("ema_decay", 0.9999)), start_step=int(ctx.hp("ema_start", 0)))
 
     # -- to override ------------------------------------------------------------------------
     def build_networks(self, ctx: BuildContext) -> tuple[nn.Module, nn.Module]:
@@ -88,8 +114,33 @@ class AdversarialModel:
     def after_d_step(self) -> None:
         """Hook after each D update (WGAN clips weights here)."""
 
+    def apply_lr_schedule(self) -> None:
+        """Every param group at its base rate times the schedule's factor at the run's progress."""
+        if self.lr_decay == "constant":
+            return
+        f = lr_factor(self.lr_decay, self.ctx.progress, start=self.lr_decay_start)
+        for opt, bases in zip((self.opt_g, self.opt_d), self.base_lrs):
+            for group, base in zip(opt.param_groups, bases):
+                group["lr"] = base * f
+
+    @contextmanager
+    def sampling(self) -> Iterator[nn.Module]:
+        """``self.G`` is the generator samples come from while inside: the EMA's when the model
+        keeps one, in eval mode either way (the training G is put back after)."""
+        train_G = self.G
+        net = self.ema.module if self.ema is not None else train_G
+        was = net.training
+        net.eval()
+        self.G = net
+        try:
+            yield net
+        finally:
+            self.G = train_G
+            net.train(was)
+
     # -- the contract -----------------------------------------------------------------------
     def train_step(self, real: torch.Tensor, labels: torch.Tensor | None = None) -> dict[str, float]:
+        self.apply_lr_schedule()
         n_dis, m = self.d_steps_per_g_step, self.pack
         if real.shape[0] % (n_dis * m):
             raise ValueError(f"{self.name}: {real.shape[0]} real samples do not split into {n_dis} D steps of packs of {m}")
@@ -117,6 +168,9 @@ class AdversarialModel:
             self.opt_g.step()
         finally:
             self.D.requires_grad_(True)
+        if self.ema is not None:
+            progress = self.ctx.progress
+            self.ema.update(progress.step + 1, progress.kimg + real.shape[0] / 1000.0)
         return {"d_loss": float(d_loss.detach()), "g_loss": float(g_loss.detach()), **logs, **g_logs}
 
     def balanced_labels(self, n: int) -> torch.Tensor:
@@ -127,12 +181,8 @@ class AdversarialModel:
         """``n`` images in [-1, 1]; latents come from ``generator`` (the harness's fixed one)."""
         if self.conditional and labels is None:
             labels = self.balanced_labels(n)
-        was = self.G.training
-        self.G.eval()
-        try:
+        with self.sampling():
             return self.generate(n, labels if self.conditional else None, generator).clamp(-1, 1)
-        finally:
-            self.G.train(was)
 
     def state_dict(self) -> dict[str, Any]:
         return {
@@ -141,6 +191,7 @@ class AdversarialModel:
             "opt_g": self.opt_g.state_dict(),
             "opt_d": self.opt_d.state_dict(),
             "rng": self.rng.get_state(),
+            **({"ema": self.ema.state_dict()} if self.ema is not None else {}),
         }
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
@@ -150,3 +201,5 @@ class AdversarialModel:
         self.opt_d.load_state_dict(state["opt_d"])
         if "rng" in state:
             self.rng.set_state(state["rng"].cpu())
+        if self.ema is not None and "ema" in state:
+            self.ema.load_state_dict(state["ema"])

@@ -19,6 +19,9 @@ DEFAULTS = {
     "beta1": 0.0,
     "beta2": 0.9,
     "n_dis": 5,
+    # Mimicry's SNGAN baseline decays both learning rates linearly to 0 over its 100k steps
+    # (lr_decay="linear"); here over the run's budget, whatever it is (ctx.progress)
+    "lr_decay": "linear",
 }
 
 

@@ -24,6 +24,12 @@ DEFAULTS = {
     "beta1": 0.0,
     "beta2": 0.99,
     "n_dis": 1,
+    # StyleGAN2-ADA's CIFAR config (train.py cfg_specs["cifar"]: ema 500 kimg, ramp 0.05): G_ema
+    # with beta = 0.5 ** (batch / min(500k, 0.05 * images seen)); samples come from G_ema
+    "ema": True,
+    "ema_kind": "half-life",
+    "ema_half_life_kimg": 500.0,
+    "ema_rampup": 0.05,
 }
 
 
