@@ -44,7 +44,7 @@ class _Plugin:
 
     @hookimpl
     def ganbench_models(self):
-        return [ModelSpec(name="unrolled", build=Unrolled, capabilities=Capabilities(packing=True))]
+        return [ModelSpec(name="lookahead-test", build=Unrolled, capabilities=Capabilities(packing=True))]
 
 
 SUITE = """
@@ -57,7 +57,7 @@ eval: {n_samples: 50}
 datasets:
   - {name: mog-ring8, params: {n_samples: 100000}}
 models:
-  - {model: unrolled, packs: [2]}
+  - {model: lookahead-test, packs: [2]}
 """
 
 
