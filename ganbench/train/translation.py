@@ -51,8 +51,9 @@ class TranslationBatcher:
 
     Two domains: sources from domain 0, targets from domain 1. A paired model gets the same
     contents in both; an unpaired model gets contents of domain 0's part and of domain 1's part,
-    drawn independently. More domains: sources from every domain (each content in its part for
-    unpaired models), target domains uniform among the other domains.
+    drawn independently (on a paired dataset the contents are split into parts here, so an
+    unpaired model never sees one digit in two domains). More domains: sources from every domain
+    (each content in its part for unpaired models), target domains uniform among the others.
     """
 
     def __init__(self, ds: TranslationDataset, g: torch.Generator, paired: bool):
@@ -60,10 +61,10 @@ class TranslationBatcher:
         self.ds, self.g, self.paired = ds, g, paired
         d, n = ds.views.shape[:2]
         self.d, self.n = d, n
-        part = ds.part.cpu() if ds.part is not None else None
-        if paired or part is None:
+        if paired:
             pools = [torch.arange(n) for _ in range(d)]
-        else:
+        else:  # one disjoint part of the contents per domain, the dataset's or (paired data) every d-th
+            part = ds.part.cpu() if ds.part is not None else torch.arange(n) % d
             pools = [torch.nonzero(part == k).flatten() for k in range(d)]
         if d == 2:
             self.streams = [_Stream(pools[0])] if paired else [_Stream(pools[0]), _Stream(pools[1])]

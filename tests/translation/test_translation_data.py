@@ -31,6 +31,14 @@ def test_paired_batches_align_unpaired_do_not(digits_inverted, four_domains):
     batch, _ = b.next(64)
     assert batch.paired and torch.equal(batch.target, -batch.source)
     assert batch.source_domain.eq(0).all() and batch.target_domain.eq(1).all()
+    # an unpaired model on the same paired data: its two domains never show the same digit image
+    u2 = TranslationBatcher(digits_inverted, torch.Generator().manual_seed(0), paired=False)
+    seen = [set(), set()]
+    for _ in range(5):
+        b2, _ = u2.next(64)
+        seen[0] |= {x.numpy().tobytes() for x in b2.source}
+        seen[1] |= {(-x).numpy().tobytes() for x in b2.target}  # back to the digit it shows
+    assert seen[0] and seen[1] and not seen[0] & seen[1]
     # the same paired data handed to an unpaired model: targets are other digits than the sources
     ds = four_domains
     u = TranslationBatcher(ds, torch.Generator().manual_seed(0), paired=False)
