@@ -37,7 +37,9 @@ if TYPE_CHECKING:
 
 API_VERSION = "1.2"
 """1.1 added ``BuildContext.progress`` (budget and progress, for LR schedules), :class:`EMA`,
-:func:`lr_factor` and :func:`set_lr`; a 1.0 plugin runs unchanged. A spec that targets a newer
+:func:`lr_factor` and :func:`set_lr`, the optional model capabilities :class:`Encoding` and
+:class:`StructuredCodes` (:class:`LatentCode`), and ``MetricContext.model``/``figures`` (metrics of
+a capability, report figures); a 1.0 plugin runs unchanged. A spec that targets a newer
 minor version than this ganbench provides is refused (it may use what is not here yet).
 1.2 added image-to-image translation: ``Capabilities.task`` (``"generate"`` | ``"translate"``),
 ``paired``/``bidirectional``/``domains``, ``BuildContext.domains``, ``DatasetSpec.task``,
