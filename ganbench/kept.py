@@ -221,6 +221,9 @@ def rebuild(kept: Mapping[str, Any], registry: Any = None, device: str | torch.d
     if want is not None and str(spec.version) != str(want) and not any_version:
         raise KeptError(f"model {name!r} is installed at version {spec.version}, the run used {want} ({plugin}); "
                         f"install that version, or pass --any-version to try loading the weights anyway")
+    if spec.capabilities.task == "translate":  # translate(source, domain), not sample(n): nothing to draw from
+        raise KeptError(f"model {name!r} translates images (Capabilities.task 'translate'): ganbench sample and "
+                        "ganbench evaluate draw from generative models only; its run's report shows its translations")
     c = kept["context"]
     ctx = BuildContext(
         data_shape=tuple(int(s) for s in c["data_shape"]), data_kind=str(c["data_kind"]),

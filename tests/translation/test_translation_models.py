@@ -8,6 +8,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from ganbench.store import Store
 from ganbench.suite import build_matrix, load_suite
 from ganbench.testing import check_model
@@ -108,3 +110,8 @@ def test_tiny_suite_end_to_end(write_suite, tmp_path, mnist_root, evaluator):
         assert store.array(cyc, "translation_cycle").shape == (8, 1, 32, 32)
     html = (out / "report.html").read_text()
     assert 'id="translations"' in html and "cycle (output translated back)" in html
+    # a kept translation model cannot be sampled: a clear refusal, not an AttributeError
+    from ganbench.kept import KeptError, read_kept, rebuild
+
+    with pytest.raises(KeptError, match="translates images"):
+        rebuild(read_kept(out, p2p))
