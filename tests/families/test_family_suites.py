@@ -83,6 +83,18 @@ def test_inference_gans_suite(repo, registry, tmp_path, mnist_root, evaluator):
     assert any("loss/z_rec" in v for k, v in r["losses"].items() if "veegan" in k)
 
 
+def test_inference_gans_mog_suite(repo, registry, tmp_path):
+    out = tmp_path / "out"
+    run_suite(shrink(repo / "suites/inference-gans-mog.yaml", tmp_path / "s.yaml", steps=5), out, registry=registry,
+              render=False)
+    r = finals(out)
+    assert len(r["finals"]) == 6  # 3 models x ring and grid
+    for run_id, v in r["finals"].items():
+        assert {"modes", "hq_share", "recon_mse"} <= set(v), run_id
+        assert "probe_accuracy" not in v  # the mixtures carry no labels: no probe
+        assert r["figures"][run_id] == []  # reconstruction grids are for images only
+
+
 def test_unrolled_mog_suite_through_the_cli(repo, tmp_path):
     out = tmp_path / "out"
     suite = shrink(repo / "suites/unrolled-mog.yaml", tmp_path / "s.yaml", steps=5)
@@ -107,11 +119,13 @@ def test_stacked_mnist_comparison_suite(repo, registry, tmp_path, mnist_root, ev
     assert len(r["finals"]) == 3 and all(0 < v["modes"] <= 1000 for v in r["finals"].values())
 
 
-@pytest.mark.parametrize("name", ["infogan", "inference-gans", "unrolled-mog", "mode-collapse-stacked-mnist"])
+@pytest.mark.parametrize("name", ["infogan", "inference-gans", "inference-gans-mog", "unrolled-mog",
+                                  "mode-collapse-stacked-mnist"])
 def test_family_suites_load_and_use_the_family_metrics(repo, registry, name):
     suite = load_suite(repo / f"suites/{name}.yaml")
     runs = build_matrix(suite, registry)
     assert runs and len(suite.seed_list) >= 3
-    wanted = {"infogan": "latent-codes", "inference-gans": "encoder", "unrolled-mog": "mog-modes",
+    wanted = {"infogan": "latent-codes", "inference-gans": "encoder", "inference-gans-mog": "encoder",
+              "unrolled-mog": "mog-modes",
               "mode-collapse-stacked-mnist": "mnist-modes"}[name]
     assert wanted in suite.metrics
