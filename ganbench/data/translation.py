@@ -21,6 +21,7 @@ the inputs the harness translates, the rest are each domain's FID reference (dis
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -127,6 +128,15 @@ def load(req: DatasetRequest) -> TranslationDataset:
     )
 
 
+def prepare(root: Path) -> None:
+    """What ``mnist-translate`` is built from and scored with: MNIST's files and its evaluator."""
+    from ganbench.data import mnist
+
+    spec = next(s for s in mnist.ganbench_datasets() if s.name == "mnist")
+    assert spec.prepare is not None
+    spec.prepare(root)
+
+
 @hookimpl
 def ganbench_datasets() -> list[DatasetSpec]:
     return [
@@ -143,6 +153,7 @@ def ganbench_datasets() -> list[DatasetSpec]:
             files=lambda root: mnist_files(root, "mnist"),
             check_params=check,
             requirements=mnist_family(NAME, source="mnist"),
+            prepare=prepare,
             default_metrics=("translation",),
             version="1",
         )
