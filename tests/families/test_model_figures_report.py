@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from ganbench.api import MetricSpec, MetricValue, hookimpl
 from ganbench.figures import check_figure, store_figures
 from ganbench.report.build import render_report
 from ganbench.report.figures import figure_titles, model_figures
@@ -59,3 +60,56 @@ def test_runs_without_figures_have_no_section(tmp_path):
 def test_malformed_figures_are_refused_by_title(bad, match):
     with pytest.raises(ValueError, match=f"figure 'x'.*{match}"):
         check_figure("x", bad)
+
+
+class FigureMetrics:
+    """A metric plugin leaving one good and one malformed figure at the final evaluation."""
+
+    @staticmethod
+    def _compute(ctx):
+        if ctx.final:
+            ctx.figures["ok"] = np.zeros((1, 2, 1, 4, 4))
+            if ctx.options.get("bad_figure"):
+                ctx.figures["bad"] = np.zeros((2, 2))
+        return {"seen_model": MetricValue(float(ctx.model is not None), "higher")}
+
+    @hookimpl
+    def ganbench_metrics(self):
+        return [MetricSpec(name="figure-metric", compute=self._compute)]
+
+
+SUITE = """
+name: figs
+seeds: 1
+device: cpu
+budget: {{steps: 2}}
+eval: {{n_samples: 100, options: {{bad_figure: {bad}}}}}
+datasets: [{{name: mog-ring8, params: {{n_samples: 500}}}}]
+metrics: [figure-metric]
+models:
+  - model: gan
+    hparams: {{g_hidden: 8, d_hidden: 8}}
+"""
+
+
+@pytest.mark.parametrize("bad", [False, True])
+def test_the_harness_stores_figures_and_names_a_malformed_one(tmp_path, bad):
+    from ganbench.plugins import load_registry
+    from ganbench.runner import run_suite
+
+    suite = tmp_path / "s.yaml"
+    suite.write_text(SUITE.format(bad=str(bad).lower()))
+    out = tmp_path / "out"
+    run_suite(suite, out, registry=load_registry(extra_plugins=[FigureMetrics()]), render=False)
+    with Store.open(out / "results.sqlite", create=False) as s:
+        rid = s.runs()["run_id"].iloc[0]
+        assert s.runs()["status"].iloc[0] == "done"  # a bad figure never fails the run
+        m = s.metrics()
+        fin = m[m["final"] == 1].set_index("name")
+        assert fin.loc["seen_model", "value"] == 1.0  # metrics are handed the model
+        if bad:
+            assert "figures.error" in fin.index and "figure 'bad'" in fin.loc["figures.error", "note"]
+            assert s.array(rid, "figure_index") is None  # nothing half-written
+        else:
+            assert "figures.error" not in fin.index
+            assert [str(t) for t in s.array(rid, "figure_index")] == ["ok"]
