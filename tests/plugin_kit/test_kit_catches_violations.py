@@ -137,9 +137,13 @@ def failures(model_cls, checks, **options) -> dict[str, str]:
 def test_correct_tiny_model_passes_every_check():
     report = check_model(spec(Tiny), train_steps=150)
     assert report.ok and list(report.results) == list(CHECKS)
-    # an unconditional model: the conditional check does not apply, and says so instead of passing
-    assert report.skipped == {"conditional": "the model is not conditional (capabilities.conditional is False)"}
-    assert report.passed == [c for c in CHECKS if c != "conditional"]
+    # an unconditional model without encoder or codes: those checks do not apply, and say so instead of passing
+    assert report.skipped == {
+        "conditional": "the model is not conditional (capabilities.conditional is False)",
+        "encoding": "the model has no encode/generate (the Encoding capability)",
+        "codes": "the model declares no latent_codes (the StructuredCodes capability)",
+    }
+    assert report.passed == [c for c in CHECKS if c not in {"conditional", "encoding", "codes"}]
     assert report.notes["swd_after"] < 0.9 * report.notes["swd_before"]
 
 

@@ -77,8 +77,9 @@ def test_new_plugin_written_tested_installed_and_benchmarked(tmp_path, installed
 
     tests = run_pytest(cwd=pkg)  # the package's own tests: its unit tests (BuildContext.for_tests) and the kit
     assert tests.returncode == 0, tests.stdout + tests.stderr
-    # 2 unit tests + 11 kit checks, of which `conditional` does not apply to the template's model
-    assert "12 passed, 1 skipped" in tests.stdout, tests.stdout
+    # 2 unit tests + 13 kit checks, of which `conditional`, `encoding` and `codes` do not apply to the
+    # template's model
+    assert "12 passed, 3 skipped" in tests.stdout, tests.stdout
 
     listing = ganbench("plugins")
     assert "kitdemo" in listing.stdout and "ganbench-kitdemo" in listing.stdout, listing.stdout
@@ -113,8 +114,9 @@ def test_example_thirdparty_found_without_configuration(tmp_path, installed):
                      cwd=tmp_path)
     assert kit.returncode == 0, kit.stdout + kit.stderr
     # 2 classes x 10 checks + 3 own tests, and 2 models x 10 checks + rsgan's `improves` from the
-    # option; `conditional` (unconditional models) is skipped in each of the 4 sets
-    assert "40 passed, 4 skipped" in kit.stdout, kit.stdout
+    # option; `conditional` (unconditional models), `encoding` and `codes` (no encoder, no latent
+    # codes) are skipped in each of the 4 sets
+    assert "40 passed, 12 skipped" in kit.stdout, kit.stdout
 
     run, out = run_suite(tmp_path, SUITE.format(
         datasets="  - {name: mog-ring8, params: {n_samples: 2000}}\n  - {name: two-moons, params: {n_samples: 2000}}",
