@@ -14,14 +14,22 @@ from torch import nn
 
 
 class Mapping(nn.Module):
-    """z -> pixel norm -> ``layers`` x (Linear, LeakyReLU 0.2) -> w."""
+    """z -> pixel norm -> ``layers`` x (Linear, LeakyReLU 0.2) -> w.
+
+    Initialised as StyleGAN2's equalised-lr layers effectively are: weights N(0, 2 / fan_in)
+    (lrelu gain sqrt 2), biases 0, so w keeps unit-order variance through the layers. PyTorch's
+    default Linear init shrinks the variance about 3x per layer: w came out ~0.1, the styles
+    barely varied with z, and G learned to ignore z (one digit for every z, tests/models)."""
 
     def __init__(self, z_dim: int, w_dim: int, layers: int):
         super().__init__()
         mods: list[nn.Module] = []
         d = z_dim
         for _ in range(layers):
-            mods += [nn.Linear(d, w_dim), nn.LeakyReLU(0.2)]
+            lin = nn.Linear(d, w_dim)
+            nn.init.normal_(lin.weight, 0.0, math.sqrt(2.0 / d))
+            nn.init.zeros_(lin.bias)
+            mods += [lin, nn.LeakyReLU(0.2)]
             d = w_dim
         self.net = nn.Sequential(*mods)
 
@@ -38,7 +46,8 @@ class ModulatedConv(nn.Module):
         super().__init__()
         self.weight = nn.Parameter(torch.randn(c_out, c_in, k, k) / math.sqrt(c_in * k * k))
         self.affine = nn.Linear(w_dim, c_in)
-        nn.init.ones_(self.affine.bias)
+        nn.init.normal_(self.affine.weight, 0.0, 1.0 / math.sqrt(w_dim))  # StyleGAN2's A: N(0,1)/sqrt(w_dim)
+        nn.init.ones_(self.affine.bias)  # styles start around 1 (bias_init=1)
         self.bias = nn.Parameter(torch.zeros(c_out))
         self.demodulate, self.k, self.c_out = demodulate, k, c_out
 
