@@ -1,0 +1,76 @@
+"""Every image model of the zoo learns: the learning rule on stores with known answers, and the
+committed zoo-sanity report (reports/zoo-sanity/, made by `ganbench run suites/zoo-sanity.yaml`)
+holding a passing run of every zoo model on 2 seeds."""
+
+from __future__ import annotations
+
+import pytest
+
+from ganbench.report.learning import learning_verdicts, main, markdown
+from ganbench.store import MetricRow, Store
+from ganbench.suite import load_suite
+
+from .zoo_params import ZOO
+
+
+def _store(tmp_path, runs):
+    """runs: run_id -> (status, {step: {name: value}}, final {name: value})."""
+    with Store.open(tmp_path / "out") as store:
+        for i, (rid, (status, evals, final)) in enumerate(runs.items()):
+            store.upsert_run(rid, suite="s", model=rid, label=rid, dataset="mnist", dataset_label="mnist",
+                             seed=i, pack=1, config={}, status=status, steps=600)
+            rows = [MetricRow(rid, step, 0.0, 0.0, k, v) for step, vals in evals.items() for k, v in vals.items()]
+            rows += [MetricRow(rid, 600, 0.0, 0.0, k, v, final=True) for k, v in final.items()]
+            store.add_metrics(rows)
+    return tmp_path / "out"
+
+
+def test_the_rule_passes_learners_and_names_why_the_others_fail(tmp_path):
+    out = _store(tmp_path, {
+        "good": ("done", {100: {"fid": 200.0, "modes": 6}}, {"fid": 40.0, "modes": 10}),
+        "few-modes": ("done", {100: {"fid": 200.0, "modes": 3}}, {"fid": 40.0, "modes": 8}),
+        "flat-fid": ("done", {100: {"fid": 200.0, "modes": 9}}, {"fid": 134.0, "modes": 10}),
+        "no-early": ("done", {200: {"fid": 200.0}}, {"fid": 40.0, "modes": 10}),
+        "failed": ("failed", {100: {"fid": 200.0, "modes": 9}}, {}),
+    })
+    v = learning_verdicts(out).set_index("label")
+    assert v.loc["good", "learns"] and v.loc["good", "fid_ratio"] == pytest.approx(0.2)
+    assert "modes 8.0 < 9" in v.loc["few-modes", "why_not"]
+    assert "FID 134.0 > 0.666667 x 200.0" in v.loc["flat-fid", "why_not"]
+    assert "no FID at step 100" in v.loc["no-early", "why_not"]
+    assert "status failed" in v.loc["failed", "why_not"]
+    assert v["learns"].sum() == 1
+    table = markdown(learning_verdicts(out))
+    assert "| good | 0 | 6 | 10 | 200.0 | 40.0 | 0.20 | yes |" in table
+    assert main([str(out)]) == 1
+
+
+def test_zoo_sanity_suite_names_every_zoo_image_model(repo):
+    suite = load_suite(repo / "suites/zoo-sanity.yaml")
+    assert {m.model for m in suite.models} == {*ZOO, "dcgan"}
+    assert len(suite.seed_list) == 2 and suite.eval.every == 100
+    assert set(suite.metrics) == {"fidelity", "mnist-modes"}
+
+
+# Runs of the committed report that do not pass, each an open bug (not a number to publish):
+# listed here so the test fails both when another run stops learning and when one of these is
+# fixed without the report being regenerated.
+KNOWN_NOT_LEARNING: dict[tuple[str, int], str] = {
+    ("stylegan", 0): "collapses to few digits after step 100 (0.2.0 init fix helps early, not enough)",
+    ("stylegan", 1): "collapses to one digit by the end",
+    ("sngan", 1): "collapsed to one digit from step 100 (D logits ~50); seed 0 learns",
+    ("biggan", 0): "10/10 digits but FID only 9 % lower than at step 100",
+    ("biggan", 1): "9/10 digits but FID only 22 % lower than at step 100",
+}
+
+
+def test_committed_zoo_sanity_report_shows_every_model_learning(repo):
+    store = repo / "reports/zoo-sanity/results.sqlite"
+    assert store.is_file(), "run `ganbench run suites/zoo-sanity.yaml --jobs 2 --out reports/zoo-sanity`"
+    v = learning_verdicts(store)
+    assert set(v["model"]) == {*ZOO, "dcgan"}
+    assert (v.groupby("model").size() == 2).all(), "2 seeds per model"
+    assert (v["status"] == "done").all()
+    failing = v[~v["learns"]]
+    assert set(zip(failing["model"], failing["seed"])) == set(KNOWN_NOT_LEARNING), markdown(failing)
+    assert (repo / "reports/zoo-sanity/report.html").is_file()
