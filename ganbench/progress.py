@@ -12,7 +12,7 @@ from the restored budget meter).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,8 +79,9 @@ def lr_factor(kind: str, progress: TrainingProgress, *, start: float = 0.0) -> f
 
 
 def set_lr(optimizers: torch.optim.Optimizer | Iterable[torch.optim.Optimizer],
-           base_lrs: float | Iterable[float], factor: float) -> None:
-    """Set every param group of each optimizer to ``base_lr * factor``.
+           base_lrs: float | Iterable[float | Sequence[float]], factor: float) -> None:
+    """Set every param group of each optimizer to ``base_lr * factor``; a base given as a sequence
+    holds one rate per param group (e.g. StyleGAN's mapping network at its own multiplier).
 
     Stateless on purpose (no ``LRScheduler`` object to checkpoint): the rate is a function of the
     progress alone, so a resumed run gets the same rate as an uninterrupted one.
@@ -90,5 +91,8 @@ def set_lr(optimizers: torch.optim.Optimizer | Iterable[torch.optim.Optimizer],
     if len(lrs) != len(opts):
         raise ValueError(f"{len(opts)} optimizers but {len(lrs)} base learning rates")
     for opt, lr in zip(opts, lrs):
-        for group in opt.param_groups:
-            group["lr"] = float(lr) * factor
+        per_group = list(lr) if isinstance(lr, Sequence) else [lr] * len(opt.param_groups)
+        if len(per_group) != len(opt.param_groups):
+            raise ValueError(f"{len(opt.param_groups)} param groups but {len(per_group)} base learning rates")
+        for group, base in zip(opt.param_groups, per_group):
+            group["lr"] = float(base) * factor

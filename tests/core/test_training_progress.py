@@ -156,6 +156,12 @@ def test_set_lr_scales_every_group_from_its_base():
     assert a.param_groups[0]["lr"] == pytest.approx(5e-4)
     with pytest.raises(ValueError, match="2 optimizers but 1"):
         set_lr([a, b], [1e-3], 1.0)
+    two = torch.optim.Adam([{"params": [torch.nn.Parameter(torch.zeros(1))]},
+                            {"params": [torch.nn.Parameter(torch.zeros(1))], "lr": 1e-4}], lr=1e-3)
+    set_lr(two, [[1e-3, 1e-4]], 0.5)
+    assert [g["lr"] for g in two.param_groups] == pytest.approx([5e-4, 5e-5])
+    with pytest.raises(ValueError, match="2 param groups but 1"):
+        set_lr(two, [[1e-3]], 1.0)
 
 
 def test_a_newer_minor_api_is_refused_an_older_one_accepted():

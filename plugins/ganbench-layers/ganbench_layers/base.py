@@ -26,7 +26,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from ganbench.api import EMA, BuildContext, lr_factor, pack
+from ganbench.api import EMA, BuildContext, lr_factor, pack, set_lr
 
 from .geometry import image_shape
 from .losses import get_loss
@@ -118,10 +118,8 @@ class AdversarialModel:
         """Every param group at its base rate times the schedule's factor at the run's progress."""
         if self.lr_decay == "constant":
             return
-        f = lr_factor(self.lr_decay, self.ctx.progress, start=self.lr_decay_start)
-        for opt, bases in zip((self.opt_g, self.opt_d), self.base_lrs):
-            for group, base in zip(opt.param_groups, bases):
-                group["lr"] = base * f
+        set_lr((self.opt_g, self.opt_d), self.base_lrs,
+               lr_factor(self.lr_decay, self.ctx.progress, start=self.lr_decay_start))
 
     @contextmanager
     def sampling(self) -> Iterator[nn.Module]:
