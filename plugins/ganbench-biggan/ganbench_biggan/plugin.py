@@ -30,6 +30,8 @@ DEFAULTS = {
     "ema": True,
     "ema_decay": 0.9999,
     "ema_start": 1000,
+    # BigGAN-PyTorch (--G_init ortho --D_init ortho) and StudioGAN (g_init/d_init "ortho")
+    "init": "ortho",
 }
 
 

@@ -29,6 +29,7 @@ from torch import nn
 from ganbench.api import EMA, BuildContext, lr_factor, pack, set_lr
 
 from .geometry import image_shape
+from .init import initialise
 from .losses import get_loss
 
 
@@ -58,6 +59,9 @@ class AdversarialModel:
         with torch.random.fork_rng(devices=[]):  # same seed -> same initial weights, global RNG untouched
             torch.manual_seed(int(ctx.seed))
             G, D = self.build_networks(ctx)
+            init = str(ctx.hp("init", "default"))
+            initialise(G, init)
+            initialise(D, init)
         self.G: nn.Module = G.to(self.device)
         self.D: nn.Module = D.to(self.device)
         self.opt_g, self.opt_d = self.build_optimizers(ctx)

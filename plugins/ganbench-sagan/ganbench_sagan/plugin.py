@@ -21,6 +21,8 @@ DEFAULTS = {
     "beta1": 0.0,
     "beta2": 0.9,
     "n_dis": 1,
+    # StudioGAN's SAGAN (config.py g_init/d_init "ortho"), as SAGAN's own code (orthogonal init)
+    "init": "ortho",
 }
 
 

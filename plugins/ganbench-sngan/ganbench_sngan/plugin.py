@@ -22,6 +22,9 @@ DEFAULTS = {
     # Mimicry's SNGAN baseline decays both learning rates linearly to 0 over its 100k steps
     # (lr_decay="linear"); here over the run's budget, whatever it is (ctx.progress)
     "lr_decay": "linear",
+    # Mimicry's SNGAN initialises xavier-uniform (gain sqrt 2 in the residual convs, 1 elsewhere);
+    # PyTorch's default init made seed 1 of suites/zoo-sanity.yaml collapse to one digit by step 25
+    "init": "xavier",
 }
 
 

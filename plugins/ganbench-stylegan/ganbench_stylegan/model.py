@@ -1,17 +1,16 @@
-"""StyleGAN-style, small: the style-based generator of ``networks.py`` against a ResNet D
-(no spectral norm), non-saturating logistic loss with R1 on reals, as StyleGAN2 trains it."""
+"""StyleGAN-style, small: the style-based generator of ``networks.py`` against StyleGAN2's ``orig``
+D with minibatch std, non-saturating logistic loss with R1 on reals, as StyleGAN2 trains it."""
 
 from __future__ import annotations
 
 import torch
 from ganbench_layers.base import AdversarialModel
 from ganbench_layers.penalties import r1_penalty
-from ganbench_layers.resnet import ResNetDiscriminator
 from torch import nn
 
 from ganbench.api import BuildContext, pack
 
-from .networks import StyleGenerator
+from .networks import StyleDiscriminator, StyleGenerator
 
 
 class StyleGAN(AdversarialModel):
@@ -24,7 +23,7 @@ class StyleGAN(AdversarialModel):
             self.z_dim, int(ctx.hp("w_dim", 128)), self.channels, self.size, int(ctx.hp("g_ch", 128)),
             int(ctx.hp("map_layers", 4)), float(ctx.hp("style_mixing", 0.9)),
         )
-        D = ResNetDiscriminator(self.pack * self.channels, self.size, int(ctx.hp("d_ch", 128)), spectral=False)
+        D = StyleDiscriminator(self.pack * self.channels, self.size, int(ctx.hp("d_ch", 128)), int(ctx.hp("mbstd_group", 32)))
         return G, D
 
     def build_optimizers(self, ctx: BuildContext) -> tuple[torch.optim.Optimizer, torch.optim.Optimizer]:
