@@ -6,6 +6,11 @@ threshold, as in the PacGAN code. Samples are quantised to uint8 first, exactly 
 metrics do (:mod:`ganbench.metrics.preprocess`), so both score the same images. ``modes`` is the number of distinct modes among the samples and
 ``kl`` is KL(generated mode histogram || uniform) (see :func:`modes.kl_to_uniform`). PacGAN used
 26,000 samples: set ``eval.n_samples: 26000`` in the suite.
+
+For a class-conditional model on (single-channel) MNIST, ``label_agreement`` is the share of
+samples the evaluator labels as the digit they were conditioned on (chance: 10 %). Covering all
+10 modes says nothing about conditioning: a model that ignores its labels covers them too (the
+zoo-sanity BigGAN did, at 11.5 % agreement).
 """
 
 from __future__ import annotations
@@ -37,6 +42,12 @@ def score_modes(samples: torch.Tensor, evaluator: MnistEvaluator) -> tuple[int, 
     return int((counts > 0).sum()), kl_to_uniform(counts), counts.size
 
 
+def label_agreement(samples: torch.Tensor, labels: torch.Tensor, evaluator: MnistEvaluator) -> float:
+    """Share of single-channel samples the evaluator labels as their conditioning label."""
+    digits = evaluator.predict_uint8(quantise(samples))
+    return float((digits.cpu() == labels.reshape(-1).cpu()).float().mean())
+
+
 def _applies(ds: Dataset) -> bool:
     return ds.kind == "image" and ds.info.get("evaluator") == "mnist" and ds.info.get("digit_channels") in (1, 3)
 
@@ -56,10 +67,16 @@ def compute(ctx: MetricContext) -> dict[str, MetricValue]:
     modes, kl, k = score_modes(ctx.samples, ev)
     n = int(ctx.samples.shape[0])
     acc = f"evaluator acc {100 * ev.test_accuracy:.2f}%"
-    return {
+    out = {
         "modes": MetricValue(modes, "higher", EVALUATOR_NAME, n, note=f"out of {k}; {acc}"),
         "kl": MetricValue(kl, "lower", EVALUATOR_NAME, n, note=f"KL(mode histogram || uniform over {k}); {acc}"),
     }
+    if ctx.labels is not None and ctx.samples.shape[1] == 1 and ctx.labels.numel() == n:
+        out["label_agreement"] = MetricValue(
+            label_agreement(ctx.samples, ctx.labels, ev), "higher", EVALUATOR_NAME, n,
+            note=f"share of conditional samples the evaluator labels as the asked digit (chance 0.10); {acc}",
+        )
+    return out
 
 
 @hookimpl
@@ -68,6 +85,7 @@ def ganbench_metrics() -> list[MetricSpec]:
         MetricSpec(
             name="mnist-modes",
             compute=compute,
+            version="1",  # 1: label_agreement for class-conditional models
             applies_to=_applies,
             description="Modes covered (of 10 or 1000) and KL to uniform, labelled by the MNIST evaluator (PacGAN)",
         )

@@ -103,3 +103,21 @@ def test_metric_values_carry_extractor_and_accuracy(stacked, evaluator, registry
     assert spec.applies_to(mnist)
     res = compute(MetricContext(dataset=mnist, samples=mnist.data, labels=None, device=CPU, cache_dir=mnist_root))
     assert res["modes"].value == 10 and "out of 10" in res["modes"].note and res["kl"].value < 0.01
+
+
+def test_label_agreement_scores_conditioning_against_known_answers(registry, evaluator, mnist_root):
+    """Real test digits with their own labels agree as often as the evaluator is right; the same
+    digits with every label shifted by one agree only where the evaluator errs that way; a model
+    without labels gets no agreement row (it has nothing to agree with)."""
+    mnist = registry.dataset("mnist").load(DatasetRequest({"split": "test"}, mnist_root, CPU))
+    x, y = mnist.data[:3000], mnist.labels[:3000]
+
+    def run(labels):
+        return compute(MetricContext(dataset=mnist, samples=x, labels=labels, device=CPU, cache_dir=mnist_root))
+
+    right = run(y)["label_agreement"]
+    expected = float((evaluator.predict(x) == y).float().mean())  # the float path, an independent oracle
+    assert right.value == pytest.approx(expected, abs=2e-3) and right.value > 0.98
+    assert right.direction == "higher" and right.n_samples == 3000 and "chance 0.10" in right.note
+    assert run((y + 1) % 10)["label_agreement"].value < 0.02
+    assert "label_agreement" not in run(None)
