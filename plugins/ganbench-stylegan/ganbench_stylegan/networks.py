@@ -144,7 +144,6 @@ class StyleGenerator(nn.Module):
         return rgb
 
 
-
 class MinibatchStd(nn.Module):
     """StyleGAN's minibatch standard deviation layer: one extra feature map holding the average
     std of every feature over a group of ``group`` samples, so D can see a batch that lacks
