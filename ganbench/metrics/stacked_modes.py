@@ -27,25 +27,31 @@ from ganbench.metrics.modes import kl_to_uniform
 from ganbench.metrics.preprocess import quantise
 
 
-def mode_histogram(samples: torch.Tensor, evaluator: MnistEvaluator) -> np.ndarray:
-    """Counts of each mode (``10**C`` bins for C channels; channel 0 is the most significant digit)."""
+def channel_digits(samples: torch.Tensor, evaluator: MnistEvaluator) -> torch.Tensor:
+    """The evaluator's digit for every channel of every sample, (N, C), from the quantised images."""
     n, c = samples.shape[:2]
-    digits = evaluator.predict_uint8(quantise(samples.reshape(n * c, 1, *samples.shape[2:]))).reshape(n, c)
+    return evaluator.predict_uint8(quantise(samples.reshape(n * c, 1, *samples.shape[2:]))).reshape(n, c)
+
+
+def digit_histogram(digits: torch.Tensor) -> np.ndarray:
+    """Counts of each mode (``10**C`` bins for C channels; channel 0 is the most significant digit)."""
+    c = digits.shape[1]
     weights = 10 ** torch.arange(c - 1, -1, -1, device=digits.device)
-    modes = (digits * weights).sum(1)
-    return torch.bincount(modes.cpu(), minlength=10**c).numpy()
+    return torch.bincount((digits * weights).sum(1).cpu(), minlength=10**c).numpy()
+
+
+def _score(counts: np.ndarray) -> tuple[int, float, int]:
+    return int((counts > 0).sum()), kl_to_uniform(counts), counts.size
 
 
 def score_modes(samples: torch.Tensor, evaluator: MnistEvaluator) -> tuple[int, float, int]:
     """(modes covered, KL to uniform, number of modes)."""
-    counts = mode_histogram(samples, evaluator)
-    return int((counts > 0).sum()), kl_to_uniform(counts), counts.size
+    return _score(digit_histogram(channel_digits(samples, evaluator)))
 
 
-def label_agreement(samples: torch.Tensor, labels: torch.Tensor, evaluator: MnistEvaluator) -> float:
-    """Share of single-channel samples the evaluator labels as their conditioning label."""
-    digits = evaluator.predict_uint8(quantise(samples))
-    return float((digits.cpu() == labels.reshape(-1).cpu()).float().mean())
+def label_agreement(digits: torch.Tensor, labels: torch.Tensor) -> float:
+    """Share of single-channel samples whose evaluator digit (:func:`channel_digits`) is their label."""
+    return float((digits[:, 0].cpu() == labels.reshape(-1).cpu()).float().mean())
 
 
 def _applies(ds: Dataset) -> bool:
@@ -64,7 +70,8 @@ def _evaluator_root(ctx: MetricContext) -> Path:
 
 def compute(ctx: MetricContext) -> dict[str, MetricValue]:
     ev = load_evaluator(_evaluator_root(ctx), ctx.device)
-    modes, kl, k = score_modes(ctx.samples, ev)
+    digits = channel_digits(ctx.samples, ev)  # classified once, for the modes and the label agreement
+    modes, kl, k = _score(digit_histogram(digits))
     n = int(ctx.samples.shape[0])
     acc = f"evaluator acc {100 * ev.test_accuracy:.2f}%"
     out = {
@@ -73,7 +80,7 @@ def compute(ctx: MetricContext) -> dict[str, MetricValue]:
     }
     if ctx.labels is not None and ctx.samples.shape[1] == 1 and ctx.labels.numel() == n:
         out["label_agreement"] = MetricValue(
-            label_agreement(ctx.samples, ctx.labels, ev), "higher", EVALUATOR_NAME, n,
+            label_agreement(digits, ctx.labels), "higher", EVALUATOR_NAME, n,
             note=f"share of conditional samples the evaluator labels as the asked digit (chance 0.10); {acc}",
         )
     return out
