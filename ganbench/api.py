@@ -35,7 +35,7 @@ if TYPE_CHECKING:
         TranslationModel,
     )
 
-API_VERSION = "1.2"
+API_VERSION = "1.3"
 """1.1 added ``BuildContext.progress`` (budget and progress, for LR schedules), :class:`EMA`,
 :func:`lr_factor` and :func:`set_lr`, the optional model capabilities :class:`Encoding` and
 :class:`StructuredCodes` (:class:`LatentCode`), and ``MetricContext.model``/``figures`` (metrics of

@@ -59,22 +59,27 @@ class TrainingProgress:
         return f"TrainingProgress(step={self.step}, fraction={self.fraction:.4f}, kimg={self.kimg:.3f})"
 
 
-def lr_factor(kind: str, progress: TrainingProgress, *, start: float = 0.0) -> float:
+def lr_factor(kind: str, progress: TrainingProgress, *, start: float = 0.0, steps: int | None = None) -> float:
     """The multiplier of a base learning rate at ``progress``.
 
-    ``constant``: 1. ``linear``: 1 until ``start`` (a budget fraction), then linearly to 0 at the
-    end of the budget -- Mimicry's ``lr_decay="linear"`` (torch_mimicry.training.scheduler, which
-    decays from step ``start_step`` to ``num_steps``), expressed as a fraction so it follows the
-    budget.
+    ``constant``: 1. ``linear``: 1 until ``start`` (a fraction of the schedule), then linearly to 0
+    at its end -- Mimicry's ``lr_decay="linear"`` (torch_mimicry.training.scheduler, which decays
+    from step ``start_step`` to ``num_steps``). By default the schedule spans the run's budget, so
+    it follows any budget. ``steps`` pins it to a reference's own length instead (Mimicry's
+    ``num_steps`` = 100k): a shorter run then trains the first part of the reference's schedule,
+    not a compressed copy of all of it, and a longer one keeps the rate at 0 after ``steps``.
     """
     if kind == "constant":
         return 1.0
     if kind == "linear":
         if not 0.0 <= start < 1.0:
-            raise ValueError(f"lr decay start must be a budget fraction in [0, 1), got {start}")
-        if progress.fraction <= start:
+            raise ValueError(f"lr decay start must be a schedule fraction in [0, 1), got {start}")
+        if steps is not None and steps < 1:
+            raise ValueError(f"lr decay steps must be a positive number of generator steps, got {steps}")
+        fraction = progress.fraction if steps is None else min(1.0, progress.step / steps)
+        if fraction <= start:
             return 1.0
-        return max(0.0, 1.0 - (progress.fraction - start) / (1.0 - start))
+        return max(0.0, 1.0 - (fraction - start) / (1.0 - start))
     raise ValueError(f"unknown lr schedule {kind!r}; known: {', '.join(LR_SCHEDULES)}")
 
 

@@ -147,6 +147,21 @@ def test_linear_lr_factor_is_mimicrys_decay_over_the_budget():
         p.update(step=1, fraction=math.nan, kimg=0.0)
 
 
+def test_linear_lr_factor_over_a_fixed_schedule_length_ignores_the_budget():
+    """``steps`` = Mimicry's num_steps: a 600-step run trains the first 600 of 100k steps."""
+    p = TrainingProgress(TrainingBudget("steps", 600, 600))
+    for step in (0, 300, 599):
+        p.update(step=step, fraction=step / 600, kimg=0.0)
+        assert lr_factor("linear", p, steps=100_000) == pytest.approx(1 - step / 100_000)
+        assert lr_factor("linear", p) == pytest.approx(1 - step / 600)
+    p.update(step=150, fraction=0.25, kimg=0.0)
+    assert lr_factor("linear", p, steps=100, start=0.5) == 0.0  # past the schedule's end: stays at 0
+    p.update(step=75, fraction=0.125, kimg=0.0)
+    assert lr_factor("linear", p, steps=100, start=0.5) == pytest.approx(0.5)
+    with pytest.raises(ValueError, match="positive number of generator steps"):
+        lr_factor("linear", p, steps=0)
+
+
 def test_set_lr_scales_every_group_from_its_base():
     a = torch.optim.Adam([torch.nn.Parameter(torch.zeros(1))], lr=1e-3)
     b = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1)

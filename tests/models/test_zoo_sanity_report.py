@@ -56,10 +56,12 @@ def test_zoo_sanity_suite_names_every_zoo_image_model(repo):
 # listed here so the test fails both when another run stops learning and when one of these is
 # fixed without the report being regenerated.
 KNOWN_NOT_LEARNING: dict[tuple[str, int], str] = {
-    ("stylegan", 0): "0.3.0 (equalised lr, StyleGAN2 orig D with minibatch std): 10 digits at step 100, 2 at the end",
-    ("stylegan", 1): "0.3.0: 10 digits at step 100, 3 at the end; the synthesis net learns to ignore z",
-    ("sngan", 1): "10/10 digits, FID 454 -> 310 (ratio 0.68): plateaus as the linear decay takes lr to 0",
-    ("biggan", 0): "10/10 digits, best FID 269 at step 400, 355 at the end (ratio 0.78)",
+    # NVIDIA's own StyleGAN2 networks (stylegan2-ada-pytorch) collapse the same way under this
+    # setup (9 -> 4 digits by step 600), and so does every G/D swap between theirs and ours; none
+    # of lr 5e-4 or 2e-4, R1 gamma 1, a D as wide as G rescues the reference in 600 steps
+    # (plugins/ganbench-stylegan/README.md). Not a ganbench bug, and not a passing run either.
+    ("stylegan", 0): "0.3.0: 10 digits at step 100, 2 at the end; the reference code collapses alike",
+    ("stylegan", 1): "0.3.0: 10 digits at step 100, 3 at the end; the reference code collapses alike",
 }
 
 

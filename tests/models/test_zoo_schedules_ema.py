@@ -46,6 +46,9 @@ def test_sngan_decays_by_default_as_mimicry_and_constant_keeps_the_rate(registry
     flat, fctx = _build(registry, "sngan", lr_decay="constant")
     _step(flat, fctx, 5)
     assert flat.opt_g.param_groups[0]["lr"] == pytest.approx(2e-4)
+    pinned, pctx = _build(registry, "sngan", lr_decay_steps=100)  # Mimicry's num_steps, not the budget
+    _step(pinned, pctx, 5)
+    assert [pinned.opt_g.param_groups[0]["lr"], pinned.opt_d.param_groups[0]["lr"]] == pytest.approx([2e-4 * 0.95] * 2)
     with pytest.raises(ValueError, match="unknown lr schedule"):
         _build(registry, "sngan", lr_decay="cosine")
 

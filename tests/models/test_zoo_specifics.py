@@ -3,6 +3,7 @@ conditioning."""
 
 from __future__ import annotations
 
+import pytest
 import torch
 from torch import nn
 from zoo_params import TINY
@@ -120,6 +121,15 @@ def test_spectral_normalised_layers_have_unit_top_singular_value(registry) -> No
         raw = [float(torch.linalg.matrix_norm(m.parametrizations.weight.original.detach().flatten(1), ord=2))
                for m in model.D.modules() if hasattr(m, "parametrizations")]
         assert max(abs(r - 1) for r in raw) > 0.1
+
+
+@pytest.mark.parametrize(("size", "end"), [(8, 4), (16, 8), (28, 7), (32, 8), (48, 6), (64, 8)])
+def test_resnet_discriminator_pools_to_at_most_8x8_like_the_cifar_reference(size: int, end: int) -> None:
+    """The reference CIFAR-10 D sums over 8x8; at 28 it must not stop at 14x14 (196 positions)."""
+    from ganbench_layers.resnet import ResNetDiscriminator
+
+    D = ResNetDiscriminator(1, size, ch=4, spectral=False)
+    assert D.blocks(torch.zeros(2, 1, size, size)).shape[2:] == (end, end)
 
 
 def test_sngan_generator_is_not_spectral_normalised_but_sagan_is(registry) -> None:

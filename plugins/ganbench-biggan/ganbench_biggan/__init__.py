@@ -1,3 +1,3 @@
 """BigGAN-style, small (Brock et al. 2019): shared-embedding conditional BN, projection D, orthogonal reg., truncation."""
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"

@@ -11,6 +11,8 @@ Two reference-config features are hparams of every zoo model (API 1.1, ``ctx.pro
 
 * ``lr_decay: linear`` (``lr_decay_start``: a budget fraction) decays every learning rate linearly
   to 0 at the end of the budget, as Mimicry does over its 100k steps; ``constant`` (default) keeps it.
+  ``lr_decay_steps`` pins the schedule to a reference's own length in generator steps (Mimicry's
+  ``num_steps``) instead of the budget.
 * ``ema: true`` samples from an exponential moving average of G (:class:`ganbench.api.EMA`):
   ``ema_decay`` per G step from G step ``ema_start`` (BigGAN/StudioGAN), or
   ``ema_kind: half-life`` with ``ema_half_life_kimg`` and ``ema_rampup`` (StyleGAN2-ADA). The
@@ -67,7 +69,9 @@ class AdversarialModel:
         self.opt_g, self.opt_d = self.build_optimizers(ctx)
         self.lr_decay = str(ctx.hp("lr_decay", "constant"))
         self.lr_decay_start = float(ctx.hp("lr_decay_start", 0.0))
-        lr_factor(self.lr_decay, ctx.progress, start=self.lr_decay_start)  # a bad name fails at build
+        steps = ctx.hp("lr_decay_steps", None)
+        self.lr_decay_steps: int | None = None if steps in (None, 0) else int(steps)
+        lr_factor(self.lr_decay, ctx.progress, start=self.lr_decay_start, steps=self.lr_decay_steps)  # bad values fail at build
         self.base_lrs = [[float(g["lr"]) for g in opt.param_groups] for opt in (self.opt_g, self.opt_d)]
         self.ema: EMA | None = self.build_ema(ctx)
 
@@ -123,7 +127,7 @@ class AdversarialModel:
         if self.lr_decay == "constant":
             return
         set_lr((self.opt_g, self.opt_d), self.base_lrs,
-               lr_factor(self.lr_decay, self.ctx.progress, start=self.lr_decay_start))
+               lr_factor(self.lr_decay, self.ctx.progress, start=self.lr_decay_start, steps=self.lr_decay_steps))
 
     @contextmanager
     def sampling(self) -> Iterator[nn.Module]:

@@ -20,6 +20,23 @@ def resolution_plan(size: int) -> tuple[int, int]:
     return s, k
 
 
+def discriminator_downs(size: int, end: int = 8) -> int:
+    """How many 2x down-blocks a ResNet D needs to reach at most ``end`` x ``end`` (at least one).
+
+    The reference CIFAR-10 D (SNGAN, Mimicry, StudioGAN) pools 32 -> 16 -> 8 and sums over 8x8.
+    Stopping at "one halving fewer than G's doublings" agrees at every power-of-two size, but at
+    28 it would end at 14x14 and sum over 196 positions; its initial logits are then ~3x larger
+    and a projection D learns the class term far more slowly (measured: README of
+    ganbench-biggan). So the rule is the reference's end size, not its number of blocks.
+    """
+    resolution_plan(size)  # refuses the sizes the zoo cannot mirror
+    n = 0
+    while size > end and size % 2 == 0:
+        size //= 2
+        n += 1
+    return max(1, n)
+
+
 def image_shape(data_shape: tuple[int, ...], model: str) -> tuple[int, int]:
     """``(channels, size)`` of square image data, or a one-line error naming the model."""
     if len(data_shape) != 3 or data_shape[1] != data_shape[2]:

@@ -9,7 +9,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .attention import SelfAttention
-from .geometry import resolution_plan
+from .geometry import discriminator_downs, resolution_plan
 from .norms import ConditionalBatchNorm2d, sn, snconv, snlinear
 
 
@@ -130,7 +130,8 @@ class ResNetGenerator(nn.Module):
 
 
 class ResNetDiscriminator(nn.Module):
-    """Optimized down-block, further down-blocks to 8x8 (k-1 downs in all), two plain blocks,
+    """Optimized down-block, further down-blocks until at most 8x8 (``discriminator_downs``: 32 ends
+    at 8, 28 at 7), two plain blocks,
     ReLU, global sum pooling, linear. Conditional: projection term sum_j <embed(y_j), h> over the
     ``pack`` labels of a packed input (Miyato & Koyama 2018, extended to PacGAN packing)."""
 
@@ -144,9 +145,8 @@ class ResNetDiscriminator(nn.Module):
         num_classes: int = 0,
     ):
         super().__init__()
-        _, k = resolution_plan(size)
         self.in_ch = in_ch
-        n_down = max(1, k - 1)
+        n_down = discriminator_downs(size)
         blocks: list[nn.Module] = [DBlockOptimized(in_ch, ch, spectral)]
         res = size // 2
         placed = False

@@ -34,7 +34,7 @@ class StyleGAN(AdversarialModel):
         ids = {id(p) for p in mapping}
         rest = [p for p in self.G.parameters() if id(p) not in ids]
         opt_g = torch.optim.Adam(
-            [{"params": rest}, {"params": mapping, "lr": lr_g * float(ctx.hp("map_lr_mult", 0.1))}], lr=lr_g, betas=betas
+            [{"params": rest}, {"params": mapping, "lr": lr_g * float(ctx.hp("map_lr_mult", 0.01))}], lr=lr_g, betas=betas
         )
         opt_d = torch.optim.Adam(self.D.parameters(), lr=float(ctx.hp("lr_d", lr)), betas=betas)
         return opt_g, opt_d
