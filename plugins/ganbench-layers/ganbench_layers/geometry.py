@@ -25,9 +25,9 @@ def discriminator_downs(size: int, end: int = 8) -> int:
 
     The reference CIFAR-10 D (SNGAN, Mimicry, StudioGAN) pools 32 -> 16 -> 8 and sums over 8x8.
     Stopping at "one halving fewer than G's doublings" agrees at every power-of-two size, but at
-    28 it would end at 14x14 and sum over 196 positions; its initial logits are then ~3x larger
-    and a projection D learns the class term far more slowly (measured: README of
-    ganbench-biggan). So the rule is the reference's end size, not its number of blocks.
+    28 it would end at 14x14 and sum over 196 positions, 4x the reference's 64; its initial logits
+    are then ~4x larger and a projection D learns the class term far more slowly (measured: README
+    of ganbench-biggan). So the rule is the reference's end size, not its number of blocks.
     """
     resolution_plan(size)  # refuses the sizes the zoo cannot mirror
     n = 0
