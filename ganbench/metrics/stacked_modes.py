@@ -10,7 +10,7 @@ metrics do (:mod:`ganbench.metrics.preprocess`), so both score the same images. 
 For a class-conditional model on (single-channel) MNIST, ``label_agreement`` is the share of
 samples the evaluator labels as the digit they were conditioned on (chance: 10 %). Covering all
 10 modes says nothing about conditioning: a model that ignores its labels covers them too (the
-zoo-sanity BigGAN did, at 11.5 % agreement).
+zoo-sanity BigGAN 0.2.0 did, at 11.5 % agreement).
 """
 
 from __future__ import annotations

@@ -9,10 +9,10 @@ harness's generator, and a ``state_dict`` that loads with ``weights_only=True``.
 
 Two reference-config features are hparams of every zoo model (API 1.1, ``ctx.progress``):
 
-* ``lr_decay: linear`` (``lr_decay_start``: a budget fraction) decays every learning rate linearly
-  to 0 at the end of the budget, as Mimicry does over its 100k steps; ``constant`` (default) keeps it.
-  ``lr_decay_steps`` pins the schedule to a reference's own length in generator steps (Mimicry's
-  ``num_steps``) instead of the budget.
+* ``lr_decay: linear`` (``lr_decay_start``: a fraction of the schedule) decays every learning rate
+  linearly to 0 at the end of the budget, as Mimicry does over its 100k steps; ``constant``
+  (default) keeps it. ``lr_decay_steps`` pins the schedule to a reference's own length in
+  generator steps (Mimicry's ``num_steps``) instead of the budget.
 * ``ema: true`` samples from an exponential moving average of G (:class:`ganbench.api.EMA`):
   ``ema_decay`` per G step from G step ``ema_start`` (BigGAN/StudioGAN), or
   ``ema_kind: half-life`` with ``ema_half_life_kimg`` and ``ema_rampup`` (StyleGAN2-ADA). The

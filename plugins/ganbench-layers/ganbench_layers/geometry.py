@@ -29,9 +29,9 @@ def discriminator_downs(size: int, end: int = 8) -> int:
     are then ~4x larger and a projection D learns the class term far more slowly (measured: README
     of ganbench-biggan). So the rule is the reference's end size, not its number of blocks.
     """
-    resolution_plan(size)  # refuses the sizes the zoo cannot mirror
+    resolution_plan(size)  # refuses the sizes the zoo cannot mirror; every accepted one halves evenly to <= 8
     n = 0
-    while size > end and size % 2 == 0:
+    while size > end:
         size //= 2
         n += 1
     return max(1, n)

@@ -20,7 +20,8 @@ DEFAULTS = {
     "beta2": 0.9,
     "n_dis": 5,
     # Mimicry's SNGAN baseline decays both learning rates linearly to 0 over its 100k steps
-    # (lr_decay="linear"); here over the run's budget, whatever it is (ctx.progress)
+    # (lr_decay="linear"); here over the run's budget, whatever it is (ctx.progress), unless
+    # lr_decay_steps pins it to a length of its own (suites/zoo-sanity.yaml: Mimicry's 100k)
     "lr_decay": "linear",
     # Mimicry's SNGAN initialises xavier-uniform (gain sqrt 2 in the residual convs, 1 elsewhere);
     # PyTorch's default init made seed 1 of suites/zoo-sanity.yaml collapse to one digit by step 25
