@@ -59,7 +59,10 @@ KNOWN_NOT_LEARNING: dict[tuple[str, int], str] = {
     # NVIDIA's own StyleGAN2 networks (stylegan2-ada-pytorch) collapse the same way under this
     # setup (9 -> 4 digits by step 600), and so does every G/D swap between theirs and ours; none
     # of lr 5e-4 or 2e-4, R1 gamma 1, a D as wide as G rescues the reference in 600 steps
-    # (plugins/ganbench-stylegan/README.md). Not a ganbench bug, and not a passing run either.
+    # (plugins/ganbench-stylegan/README.md). Nor does any configuration NVIDIA published for this
+    # resolution, run through ganbench (StyleGAN2-ADA cifar and auto, StyleGAN v1's lr 0.001): G
+    # collapses, or at lr 2e-4 keeps 10 digits but its FID does not fall. Not a ganbench bug, and
+    # not a passing run either; closing it needs a GPU run at the reference's widths.
     ("stylegan", 0): "0.3.0: 10 digits at step 100, 2 at the end; the reference code collapses alike",
     ("stylegan", 1): "0.3.0: 10 digits at step 100, 3 at the end; the reference code collapses alike",
 }
