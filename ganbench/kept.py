@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import inspect
 import json
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +30,8 @@ from typing import Any
 import numpy as np
 import torch
 from torch import nn
+
+from ganbench.atomic import run_file, write_atomic
 
 KEEP_CHOICES = ("final", "best", "none")
 FORMAT = "ganbench-generator/1"
@@ -49,13 +49,10 @@ def default_keep(dataset_kind: str) -> str:
 
 def kept_path(directory: str | Path, run_id: str) -> Path:
     """``directory/<run_id>.pt``, refusing ids that would land outside ``directory``."""
-    base = Path(directory).resolve()
-    if not run_id or "/" in run_id or "\\" in run_id or run_id in (".", "..") or "\x00" in run_id:
-        raise KeptError(f"run id {run_id!r} cannot be a file name")
-    path = (base / f"{run_id}.pt").resolve()
-    if path.parent != base:
-        raise KeptError(f"run id {run_id!r} would write outside {base}")
-    return path
+    try:
+        return run_file(directory, run_id)
+    except ValueError as exc:
+        raise KeptError(str(exc)) from None
 
 
 def generator_dir(out: str | Path) -> Path:
@@ -92,16 +89,7 @@ def generator_state(model: Any) -> dict[str, Any]:
 
 
 def save_atomic(obj: Any, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        torch.save(obj, tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, lambda fh: torch.save(obj, fh), mode=0o644)
 
 
 @dataclass
@@ -316,11 +304,7 @@ def write_samples(x: torch.Tensor, labels: torch.Tensor | None, path: str | Path
         arrays = {"samples": x.numpy()}
         if labels is not None:
             arrays["labels"] = labels.numpy()
-        fd, tmp = tempfile.mkstemp(suffix=".npz", dir=path.parent)
-        os.close(fd)
-        np.savez(tmp, **arrays)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
+        write_atomic(path, lambda fh: np.savez(fh, **arrays), mode=0o644)
         return path
     if suffix not in (".png", ".jpg", ".jpeg"):
         raise KeptError(f"--out {path}: give a .png, .jpg or .npz file")

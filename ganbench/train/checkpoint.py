@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from ganbench.atomic import run_file
 from ganbench.faults import fault_point
 from ganbench.store import MetricRow
 
@@ -64,13 +65,10 @@ class CheckpointOptions:
 
 def checkpoint_path(directory: Path, run_id: str) -> Path:
     """``directory/<run_id>.pt``, refusing any id that would land outside ``directory``."""
-    base = Path(directory).resolve()
-    if not run_id or "/" in run_id or "\\" in run_id or run_id in (".", "..") or "\x00" in run_id:
-        raise CheckpointError(f"run id {run_id!r} cannot be used as a checkpoint file name")
-    path = (base / f"{run_id}.pt").resolve()
-    if path.parent != base:
-        raise CheckpointError(f"run id {run_id!r} would write outside {base}")
-    return path
+    try:
+        return run_file(directory, run_id)
+    except ValueError as exc:
+        raise CheckpointError(f"checkpoint file: {exc}") from None
 
 
 def config_digest(config: dict[str, Any]) -> str:

@@ -169,3 +169,26 @@ def _ema_round_trip(registry):
     a = model.sample(4, generator=torch.Generator().manual_seed(0))
     b = again.sample(4, generator=torch.Generator().manual_seed(0))
     assert torch.equal(a, b)
+
+
+@pytest.mark.parametrize("bad", ["../escape", "a/b", "a\\b", "..", "", "nul\x00"])
+def test_kept_generator_paths_stay_in_their_directory(tmp_path, bad):
+    from ganbench.kept import kept_path
+
+    with pytest.raises(KeptError, match="run id"):
+        kept_path(tmp_path, bad)
+    assert kept_path(tmp_path, "ok__id") == tmp_path.resolve() / "ok__id.pt"
+
+
+def test_written_samples_replace_the_file_whole_and_leave_no_temporary(tmp_path):
+    from ganbench.kept import write_samples
+
+    out = tmp_path / "s.npz"
+    out.write_bytes(b"old")
+    x, labels = torch.randn(5, 2), torch.arange(5)
+    write_samples(x, labels, out, "points")
+    with np.load(out) as z:
+        np.testing.assert_array_equal(z["samples"], x.numpy())
+        np.testing.assert_array_equal(z["labels"], labels.numpy())
+    assert out.stat().st_mode & 0o777 == 0o644
+    assert [p.name for p in tmp_path.iterdir()] == ["s.npz"]
