@@ -34,13 +34,13 @@ def write_atomic(path: str | Path, write: Callable[[BinaryIO], object], *, mode:
     return p
 
 
-def run_file(directory: str | Path, run_id: str, suffix: str = ".pt") -> Path:
-    """``directory/<run_id><suffix>``; raises ValueError for a run id that is not a plain file name
+def run_file(directory: str | Path, run_id: str) -> Path:
+    """``directory/<run_id>.pt``; raises ValueError for a run id that is not a plain file name
     or would land outside ``directory`` (ids come from suites and stores, which users edit)."""
     base = Path(directory).resolve()
     if not run_id or "/" in run_id or "\\" in run_id or run_id in (".", "..") or "\x00" in run_id:
         raise ValueError(f"run id {run_id!r} cannot be a file name")
-    path = (base / f"{run_id}{suffix}").resolve()
+    path = (base / f"{run_id}.pt").resolve()
     if path.parent != base:
         raise ValueError(f"run id {run_id!r} would write outside {base}")
     return path
