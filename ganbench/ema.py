@@ -63,7 +63,9 @@ class EMA:
 
     def current_decay(self, step: int, kimg: float = 0.0) -> float:
         """The decay the next :meth:`update` applies after generator step ``step`` (1-based:
-        the number of G steps taken so far), ``kimg`` real samples seen."""
+        the number of G steps taken so far); ``kimg``: thousands of images G was trained on
+        *before* this step, one batch per G step (StyleGAN2-ADA's ``cur_nimg``, which the
+        reference increments after updating G_ema; not the reals D saw, n_dis x pack per step)."""
         if self.kind == "constant":
             return 0.0 if step < self.start_step else self.decay
         assert self.half_life_kimg is not None and self.batch_size is not None

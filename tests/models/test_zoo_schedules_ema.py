@@ -122,3 +122,37 @@ def test_the_harness_records_the_ema_with_every_evaluation(write_suite, tmp_path
     assert "decay 0.999 per G step, from G step 2" in big.note.iloc[0] and "3 updates" in big.note.iloc[0]
     sn = m[(m.run_id == runs.loc["sngan", "run_id"]) & (m.name == "sampler/ema_decay")]
     assert sn.empty, "a model without an EMA records none"
+
+
+def _stylegan2_ada_betas(batch: int, half_life_kimg: float, rampup: float, steps: int) -> list[float]:
+    """G_ema's beta per iteration as stylegan2-ada-pytorch's training_loop computes it: from
+    ``cur_nimg`` *before* the iteration's ``cur_nimg += batch_size``, where the count grows by the
+    batch of one G update (its D sees the same batch of reals, no n_dis, no packing)."""
+    betas, cur_nimg = [], 0
+    for _ in range(steps):
+        ema_nimg = min(half_life_kimg * 1000, cur_nimg * rampup)
+        betas.append(0.5 ** (batch / max(ema_nimg, 1e-8)))
+        cur_nimg += batch
+    return betas
+
+
+@pytest.mark.parametrize("pack,n_dis", [(1, 1), (2, 2)])
+def test_the_zoo_drives_the_half_life_ramp_as_stylegan2_ada_does(registry, pack, n_dis):
+    """The caller, not only the formula: the harness advances ctx.progress as its loop does (kimg =
+    real images shown to D, n_dis x batch x pack per step) and the decay each step applies must be
+    the reference loop's, whatever n_dis and pack are."""
+    from ganbench.train.packing import real_per_step
+
+    spec = registry.model("stylegan")
+    ctx = BuildContext.for_tests((1, 16, 16), batch_size=4, pack=pack,
+                                 hparams={**spec.defaults, **TINY["stylegan"], "n_dis": n_dis,
+                                          "ema_half_life_kimg": 0.05, "ema_rampup": 0.5},
+                                 budget=TrainingBudget("steps", 6, 6))
+    model = spec.build(ctx)
+    per_step = real_per_step(ctx, model.d_steps_per_g_step)
+    got = []
+    for step in range(6):
+        ctx.progress.update(step=step, fraction=step / 6, kimg=step * per_step / 1000)  # the loop's advance_progress
+        model.train_step(torch.rand(per_step, 1, 16, 16) * 2 - 1)
+        got.append(model.ema.last_decay)
+    assert got == pytest.approx(_stylegan2_ada_betas(4, 0.05, 0.5, 6), rel=1e-9, abs=1e-12)

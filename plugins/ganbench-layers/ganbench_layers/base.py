@@ -175,8 +175,11 @@ class AdversarialModel:
         finally:
             self.D.requires_grad_(True)
         if self.ema is not None:
-            progress = self.ctx.progress
-            self.ema.update(progress.step + 1, progress.kimg + real.shape[0] / 1000.0)
+            # StyleGAN2-ADA's ramp counts the images G was trained on *before* this update
+            # (cur_nimg grows by one batch per iteration after G_ema is updated); not the reals D
+            # saw, which include n_dis x pack per step and would run the ramp that much faster.
+            step = self.ctx.progress.step
+            self.ema.update(step + 1, step * self.ctx.batch_size / 1000.0)
         return {"d_loss": float(d_loss.detach()), "g_loss": float(g_loss.detach()), **logs, **g_logs}
 
     def balanced_labels(self, n: int) -> torch.Tensor:
