@@ -214,6 +214,12 @@ def leaderboards(summary: pd.DataFrame, runs: pd.DataFrame | None = None) -> lis
 
 
 # -- PacGAN ablation ---------------------------------------------------------------------------
+def _cell(text: str = "—", *, best: bool = False, title: str = "") -> dict[str, Any]:
+    """One ablation cell. Every cell has every key the template reads (it renders with
+    StrictUndefined), so an empty cell -- a model never run on a dataset -- is just a dash."""
+    return {"text": text, "best": best, "title": title}
+
+
 def ablation(summary: pd.DataFrame) -> dict[str, Any] | None:
     """PacGAN's table shape: rows model × pack, column groups per dataset (modes, HQ share or
     KL), mean ± standard error over seeds. Only when some model was run at several packs."""
@@ -223,8 +229,11 @@ def ablation(summary: pd.DataFrame) -> dict[str, Any] | None:
     datasets = sorted(s["dataset_label"].unique())
     groups = []
     for d in datasets:
-        names = [n for n in ABLATION_METRICS if n in set(s.loc[s["dataset_label"] == d, "name"])]
-        groups.append({"dataset": d, "names": names})
+        part = s[s["dataset_label"] == d]
+        names = [n for n in ABLATION_METRICS if n in set(part["name"])]
+        # the provider's name picks the paper's rows; the label is only what the suite calls it
+        providers = sorted({str(x) for x in part["dataset"].dropna()}) if "dataset" in part else []
+        groups.append({"dataset": d, "provider": providers[0] if len(providers) == 1 else d, "names": names})
     rows = []
     for (label, pack), grp in s.groupby(["label", "pack"], sort=True):
         cells = []
@@ -232,11 +241,11 @@ def ablation(summary: pd.DataFrame) -> dict[str, Any] | None:
             for name in g["names"]:
                 hit = grp[(grp["dataset_label"] == g["dataset"]) & (grp["name"] == name)]
                 if hit.empty:
-                    cells.append({"text": "—", "best": False})
+                    cells.append(_cell())
                 else:
                     r = hit.iloc[0]
-                    cells.append({"text": fmt_mean_std(r["mean"], r["sem"], name), "best": bool(r.get("best", False)),
-                                  "title": f"n={int(r['n'])} seeds, ± standard error"})
+                    cells.append(_cell(fmt_mean_std(r["mean"], r["sem"], name), best=bool(r.get("best", False)),
+                                       title=f"n={int(r['n'])} seeds, ± standard error"))
         # the model's label as the suite gives it (never upper-cased and prefixed: "PacUNROLLED2")
         name = str(label) if int(pack) == 1 else f"{label}, pack {int(pack)}"
         rows.append({"label": label, "pack": int(pack), "name": name, "cells": cells})
@@ -269,19 +278,19 @@ PACGAN_REFERENCE: dict[str, dict[int, dict[str, tuple[float, float]]]] = {
 
 
 def _paper_rows(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    if not any(g["dataset"] in PACGAN_REFERENCE for g in groups):
+    if not any(g["provider"] in PACGAN_REFERENCE for g in groups):
         return []
     rows = []
     for pack in (1, 2, 3, 4):
         cells = []
         for g in groups:
-            ref = PACGAN_REFERENCE.get(g["dataset"], {}).get(pack, {})
+            ref = PACGAN_REFERENCE.get(g["provider"], {}).get(pack, {})
             for name in g["names"]:
                 if name not in ref:
-                    cells.append({"text": "", "best": False})
+                    cells.append(_cell(""))  # the paper has no number for this dataset or metric
                     continue
                 m, se = ref[name]
-                cells.append({"text": fmt_mean_std(m, se, name), "best": False, "title": "PacGAN paper"})
+                cells.append(_cell(fmt_mean_std(m, se, name), title="PacGAN paper"))
         rows.append({"name": f"PacGAN paper, pack {pack}", "pack": pack, "cells": cells})
     return rows
 
