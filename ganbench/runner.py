@@ -113,6 +113,11 @@ def prepare_store(
     store.set_meta("suite_protocol", suite.protocol)
     store.set_meta("ganbench_version", __version__)
     store.set_meta("hardware", hardware_info())
+    # What a published row's protocol is compared with (ganbench.references): conditioning per model.
+    store.set_meta("model_capabilities", {
+        m: {"conditional": bool(registry.models[m].capabilities.conditional)}
+        for m in sorted({r.model for r in runs}) if m in registry.models
+    })
     # Dataset and metric providers are versioned like models, so a changed provider is visible later.
     store.set_meta("component_versions", {
         "datasets": {d: registry.datasets[d].version for d in sorted({r.dataset for r in runs}) if d in registry.datasets},

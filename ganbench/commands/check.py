@@ -22,9 +22,12 @@ and these options override the suite. Throughput metrics (*_per_s, peak_mem_mb) 
 unless --metrics names them: shared CI machines make them too noisy to gate on.
 
 With --references, each published row in the suite's `references:` (docs/references.md) is
-compared with our seeds (Welch's t test with the paper's mean, ± and n); a run trained at the
-paper's budget that is worse beyond noise is a regression too. Rows at another budget are shown
-as "budget differs" and never fail.
+compared with our seeds: the difference ours - paper with its 95 % Welch interval; "consistent"
+only when a TOST shows it within the metric's margin; "worse" (a regression) only when Welch's p
+survives Holm's correction over all the suite's judged cells; "inconclusive" otherwise, with the
+seeds that would settle it. Rows whose protocol differs from ours (budget, extractor, sample
+counts, conditioning, checkpoint, resolution) and numbers published without ± are shown and
+never fail.
 
 Exit status: 0 no regression, 1 regression, 2 not comparable (different suite or run config,
 missing or failed runs, missing metrics) or bad input.
@@ -41,7 +44,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--baseline", metavar="FILE", help="baseline JSON (from `ganbench baseline`)")
     p.add_argument("--references", action="store_true",
                    help="also (or instead) compare with the published rows in the suite's `references:`: exit 1 "
-                   "when a run trained at the paper's budget is worse than the paper beyond noise (Welch, p < 0.05)")
+                   "when a cell at the paper's protocol is worse than the paper (Welch, Holm-corrected over the suite's cells)")
     p.add_argument("--k", type=float, metavar="K", help="tolerance multiplier of the baseline seed std (default 3)")
     p.add_argument("--floor", action="append", default=[], metavar="NAME=VALUE",
                    help="floor of a metric (or a pattern like '*_per_s'): absolute (modes=2) or relative (fid=10%%); repeatable")
@@ -99,7 +102,7 @@ def check_references(store: str) -> int:
     try:
         with load_stores(store) as data:
             tables = tables_from_metas(data.metas)
-            comparisons = compare_store(data.runs, data.metrics, tables)
+            comparisons = compare_store(data.runs, data.metrics, tables, data.metas)
     except StoreError as exc:
         print_error(str(exc))
         return 2
@@ -107,24 +110,29 @@ def check_references(store: str) -> int:
         print_error(f"{store}: the suite has no `references:` to compare with (docs/references.md)")
         return 2
     console = Console(width=None if sys.stdout.isatty() else 160)
-    table = Table(title="published results beside ours (Welch p < 0.05 = beyond noise)")
-    for col in ("paper", "row", "dataset", "pack", "metric", "paper ±", "ours ±", "p", "verdict"):
+    table = Table(title="published results beside ours (worse = Welch p < 0.05 after Holm over the judged cells; "
+                  "consistent = TOST within the margin)")
+    for col in ("paper", "row", "dataset", "pack", "metric", "paper ±", "ours ±", "ours - paper [95% CI]", "margin",
+                "p (Holm)", "verdict"):
         table.add_column(col, justify="left" if col in ("paper", "row", "dataset", "metric", "verdict") else "right")
-    colour = {"worse": "red", "better": "blue", "consistent": "green", "budget differs": "yellow"}
+    colour = {"worse": "red", "better": "blue", "consistent": "green", "protocol differs": "yellow", "inconclusive": "magenta"}
     for c in comparisons:
         r, v = c.ref, c.verdict
         paper = f"{r.mean:g}" + (f" ± {r.spread:g}" if r.spread is not None else "")
         ours = "—" if v.ours_mean is None else f"{v.ours_mean:.4g}" + (f" ± {v.ours_spread:.2g}" if v.ours_spread is not None else "")
-        kind = v.kind
+        diff = "—" if v.diff is None else f"{v.diff:+.3g}" + ("" if v.lo is None else f" [{v.lo:.3g}, {v.hi:.3g}]")
+        p = "—" if v.p is None else f"{v.p:.3f}" + ("" if v.p_adjusted is None else f" ({v.p_adjusted:.3f})")
+        label = escape(v.label)
         table.add_row(escape(f"{r.paper} {r.table}"), escape(r.row), escape(r.dataset), str(r.pack), escape(r.metric),
-                      paper, ours, "—" if v.p is None else f"{v.p:.3f}",
-                      f"[{colour[kind]}]{kind}[/]" if kind in colour else kind)
+                      paper, ours, diff, "—" if v.margin is None else f"±{v.margin:.3g}", p,
+                      f"[{colour[v.kind]}]{label}[/]" if v.kind in colour else label)
     console.print(table)
     worse = [c for c in comparisons if c.verdict.gating]
-    judged = sum(c.verdict.kind in ("consistent", "better", "worse") for c in comparisons)
+    judged = sum(c.verdict.kind in ("consistent", "inconclusive", "better", "worse") for c in comparisons)
     if worse:
         console.print(f"[red]{len(worse)} of {len(comparisons)} published cells beaten by the paper beyond noise "
-                      "at the paper's budget[/]")
+                      f"(Holm over {judged} judged cells) at the paper's protocol[/]")
         return 1
-    console.print(f"{judged} of {len(comparisons)} cells judged at the paper's budget, none worse than the paper")
+    console.print(f"{judged} of {len(comparisons)} cells judged at the paper's protocol, none worse than the paper "
+                  "after Holm's correction")
     return 0

@@ -5,12 +5,14 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ganbench.references import ALPHA, SPREAD_TEXT, compare_store, tables_from_metas
+from ganbench.references import ADJUST, ALPHA, JUDGED, PROTOCOL_TEXT, SPREAD_TEXT, compare_store, tables_from_metas
 from ganbench.report.load import ReportData
+from ganbench.stats import ADJUST_TEXT
 
 VERDICT_CLASS = {
     "consistent": "v-same", "better": "v-better", "worse": "v-worse", "differs": "v-worse",
-    "budget differs": "v-budget", "budget unknown": "v-budget", "no spread": "v-unknown", "no runs": "v-unknown",
+    "inconclusive": "v-unknown", "protocol differs": "v-budget", "no spread": "v-unknown",
+    "too few seeds": "v-unknown", "no runs": "v-unknown",
 }
 
 
@@ -34,11 +36,12 @@ def _budget(b: dict[str, float] | None) -> str:
 
 
 def published(data: ReportData) -> dict[str, Any] | None:
-    """Tables of reference rows (paper vs ours, ± of the paper's kind, Welch p, verdict)."""
+    """Tables of reference rows: paper vs ours (± of the paper's kind), the difference with its 95 %
+    CI, the margin, Welch p (raw and Holm-adjusted), TOST p and the verdict."""
     tables = tables_from_metas(data.metas)
     if not tables:
         return None
-    comparisons = compare_store(data.runs, data.metrics, tables)
+    comparisons = compare_store(data.runs, data.metrics, tables, data.metas)
     out, counts = [], {}
     for t in tables:
         rows = []
@@ -55,8 +58,14 @@ def published(data: ReportData) -> dict[str, Any] | None:
                 "ours": _pm(v.ours_mean, v.ours_spread),
                 "ours_n": v.ours_n,
                 "ours_budget": _budget(c.our_budget),
+                "diff": "—" if v.diff is None else (
+                    _num(v.diff) + ("" if v.lo is None else f" [{_num(v.lo)}, {_num(v.hi)}]")),
+                "margin": "—" if v.margin is None else f"±{_num(v.margin)}" + ("" if c.ref.margin_source == "default" else " *"),
                 "p": "—" if v.p is None else f"{v.p:.3f}",
-                "verdict": v.kind,
+                "p_adj": "—" if v.p_adjusted is None else f"{v.p_adjusted:.3f}",
+                "p_tost": "—" if v.p_tost is None else f"{v.p_tost:.3f}",
+                "protocol": _protocol(c.ref.protocol),
+                "verdict": v.label,
                 "cls": VERDICT_CLASS.get(v.kind, "v-unknown"),
             })
         out.append({
@@ -66,4 +75,9 @@ def published(data: ReportData) -> dict[str, Any] | None:
             "note": t.note,
             "rows": rows,
         })
-    return {"tables": out, "alpha": ALPHA, "counts": counts}
+    judged = sum(c.verdict.kind in JUDGED and c.verdict.p is not None for c in comparisons)
+    return {"tables": out, "alpha": ALPHA, "counts": counts, "judged": judged, "adjust": ADJUST_TEXT[ADJUST]}
+
+
+def _protocol(p: dict[str, Any]) -> str:
+    return "; ".join(f"{PROTOCOL_TEXT[k]} {v}" for k, v in p.items()) or "—"

@@ -10,61 +10,100 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from ganbench.references import ReferenceValue, parse_references, spread_to_sd, verdict
+from ganbench.references import ReferenceValue, adjust, flatten, parse_references, resolve_margin, spread_to_sd, verdict
 from ganbench.runner import run_suite
 from ganbench.suite import SuiteError, load_suite, suite_hash
 
 
-def _ref(mean, spread, n, kind="sem", budget=(("steps", 1000.0),), metric="modes"):
+def _ref(mean, spread, n, kind="sem", budget=(("steps", 1000.0),), metric="modes", protocol=None, assumed=None):
     budget = dict(budget) if budget is not None else None
-    return ReferenceValue("P", "T1", "row", "mog-ring8", "gan", 1, metric, mean, spread, kind, n, budget)
+    margin, source = resolve_margin(metric, mean, None)
+    return ReferenceValue("P", "T1", "row", "mog-ring8", "gan", 1, metric, mean, spread, kind, n, budget,
+                          protocol=protocol or {}, margin=margin, margin_source=source, assumed_spread=assumed)
 
 
-def test_welch_p_equals_scipy_on_the_raw_trials():
-    """A paper that reports mean ± sem of n trials: our from-stats Welch p equals scipy's
-    ttest_ind on the raw trials (an independent path: no sem -> sd conversion there)."""
+def _judge(ref, values, direction, budget, ours=None):
+    return adjust([verdict(ref, np.asarray(values, dtype=float), direction, budget, ours)])[0]
+
+
+def test_welch_p_and_interval_equal_scipy_on_the_raw_trials():
+    """A paper that reports mean ± sem of n trials: our from-stats Welch p and 95 % interval of the
+    difference equal scipy's ttest_ind on the raw trials (no sem -> sd conversion there)."""
     rng = np.random.default_rng(0)
     paper_trials = rng.normal(7.0, 0.6, size=10)
     ours = rng.normal(6.5, 0.8, size=5)
     sem = stats.sem(paper_trials)
     v = verdict(_ref(paper_trials.mean(), sem, 10), ours, "higher", {"steps": 1000.0})
-    expected = stats.ttest_ind(ours, paper_trials, equal_var=False).pvalue
-    assert v.p == pytest.approx(expected, rel=1e-9)
+    res = stats.ttest_ind(ours, paper_trials, equal_var=False)
+    assert v.p == pytest.approx(res.pvalue, rel=1e-9)
+    lo, hi = res.confidence_interval(0.95)
+    assert (v.lo, v.hi) == (pytest.approx(lo, rel=1e-9), pytest.approx(hi, rel=1e-9))
+    assert v.diff == pytest.approx(ours.mean() - paper_trials.mean())
     # std and 95 % CI conventions describe the same trials
     sd = np.std(paper_trials, ddof=1)
     ci = stats.t.ppf(0.975, 9) * sem
     for spread, kind in ((sd, "std"), (ci, "ci95")):
         assert spread_to_sd(spread, kind, 10) == pytest.approx(sd, rel=1e-9)
-        assert verdict(_ref(paper_trials.mean(), spread, 10, kind), ours, "higher", {"steps": 1000.0}).p == pytest.approx(expected, rel=1e-9)
+        assert verdict(_ref(paper_trials.mean(), spread, 10, kind), ours, "higher", {"steps": 1000.0}).p == pytest.approx(res.pvalue, rel=1e-9)
 
 
 def test_verdict_kinds():
     b = {"steps": 1000.0}
-    paper = _ref(6.3, 0.5, 10)  # PacGAN Table 1, GAN on the ring
-    assert verdict(paper, np.array([6.0, 7.0, 6.5, 5.5]), "higher", b).kind == "consistent"
-    assert verdict(paper, np.array([2.0, 3.0, 2.5, 3.5]), "higher", b).kind == "worse"
-    assert verdict(paper, np.array([8.0, 8.0, 8.0, 7.9]), "higher", b).kind == "better"
+    ring3 = _ref(7.8, 0.1, 10)  # PacGAN Table 1, PacGAN3 on the ring: 7.8 ± 0.1 (sem)
+    assert _judge(ring3, [7.6, 8.0, 7.9, 7.7, 7.8, 7.9, 7.6, 8.0], "higher", b).kind == "consistent"
+    assert _judge(ring3, [2.0, 3.0, 2.5, 3.5], "higher", b).kind == "worse"
+    # not significantly different is not "consistent": 3 noisy seeds, neither shown
+    v = _judge(ring3, [6.0, 8.0, 9.5], "higher", b)
+    assert v.kind == "inconclusive" and v.seeds_needed is not None and v.seeds_needed > 3
+    assert v.label == f"inconclusive (≈ {v.seeds_needed} seeds to show equivalence)"
+    # the paper's own ± fills the margin (GAN ring modes 6.3 ± 0.5): no number of seeds shows it
+    v = _judge(_ref(6.3, 0.5, 10), [6.0, 7.0, 6.5, 5.5], "higher", b)
+    assert v.kind == "inconclusive" and v.seeds_needed is None and "alone exceeds the margin" in v.label
     # lower is better for KL: a smaller KL beyond noise is better
     kl = _ref(0.45, 0.09, 10, metric="reverse_kl")
-    assert verdict(kl, np.array([0.05, 0.06, 0.04]), "lower", b).kind == "better"
-    # another budget is shown, not judged, even when far off; an unstated one likewise
-    far = verdict(_ref(6.3, 0.5, 10, budget=(("steps", 400000.0),)), np.array([2.0, 3.0]), "higher", b)
-    assert far.kind == "budget differs" and far.p is not None and far.p < 0.05
-    assert verdict(_ref(6.3, 0.5, 10, budget=(("kimg", 1000.0),)), np.array([2.0, 3.0]), "higher", b).kind == "budget differs"
-    assert verdict(_ref(6.3, 0.5, 10, budget=None), np.array([2.0, 3.0]), "higher", b).kind == "budget unknown"
-    # a number published without ± (StudioGAN's FIDs): a one-sample t test against our seeds
+    assert _judge(kl, [0.05, 0.06, 0.04], "lower", b).kind == "better"
+    # another budget is shown with its difference, not judged, even when far off; an unstated one likewise
+    far = _judge(_ref(6.3, 0.5, 10, budget=(("steps", 400000.0),)), [2.0, 3.0], "higher", b)
+    assert far.kind == "protocol differs" and far.label == "protocol differs: budget" and far.p < 0.05
+    assert far.diff == pytest.approx(-3.8) and far.lo < far.diff < far.hi
+    assert _judge(_ref(6.3, 0.5, 10, budget=(("kimg", 1000.0),)), [2.0, 3.0], "higher", b).kind == "protocol differs"
+    assert _judge(_ref(6.3, 0.5, 10, budget=None), [2.0, 3.0], "higher", b).label == "protocol differs: budget (not stated)"
+    # a number published without ±: shown with "no spread", never judged, n never invented ...
     fid = _ref(9.01, None, None, metric="fid")
-    ours = np.array([8.5, 9.6, 9.2])
-    v = verdict(fid, ours, "lower", b)
-    assert v.kind == "consistent" and v.p == pytest.approx(stats.ttest_1samp(ours, 9.01).pvalue)
-    assert verdict(fid, np.array([20.0, 21.0, 22.0]), "lower", b).kind == "worse"
+    v = _judge(fid, [20.0, 21.0, 22.0], "lower", b)
+    assert v.kind == "no spread" and v.p is None and not v.gating and v.diff == pytest.approx(11.99)
+    # ... nor is a ± of one trial (n = 1 is not raised to 2) or a sem without n
+    assert _judge(_ref(9.01, 0.5, 1, metric="fid"), [20.0, 21.0, 22.0], "lower", b).kind == "no spread"
+    assert _judge(_ref(9.01, 0.5, None, metric="fid"), [20.0, 21.0, 22.0], "lower", b).kind == "no spread"
+    # ... unless the suite states an assumed spread: then it is judged against that
+    assumed = _ref(9.01, None, None, metric="fid", assumed=0.1)
+    assert _judge(assumed, [20.0, 21.0, 22.0], "lower", b).kind == "worse"
+    assert _judge(assumed, [8.9, 9.0, 9.1, 9.05, 8.95], "lower", b).kind == "consistent"
     # nothing to judge noise by: a single seed
-    assert verdict(paper, np.array([6.0]), "higher", b).kind == "no spread"
-    assert verdict(paper, np.array([]), "higher", b).kind == "no runs"
-    # exact on both sides (1000 ± 0 modes): equal is consistent, short of it is worse
+    assert _judge(ring3, [6.0], "higher", b).kind == "too few seeds"
+    assert _judge(ring3, [], "higher", b).kind == "no runs"
+    # exact on both sides (1000 ± 0 modes): equal is consistent, short of it beyond the margin is worse
     exact = _ref(1000.0, 0.0, 10)
-    assert verdict(exact, np.array([1000.0, 1000.0]), "higher", b).kind == "consistent"
-    assert verdict(exact, np.array([999.0, 999.0]), "higher", b).kind == "worse"
+    assert _judge(exact, [1000.0, 1000.0], "higher", b).kind == "consistent"
+    assert _judge(exact, [900.0, 900.0], "higher", b).kind == "worse"
+    # a stated protocol field that differs from ours is shown, never judged
+    cond = _ref(9.01, 0.1, 5, metric="fid", protocol={"conditional": True, "checkpoint": "best", "n_fake": 50000})
+    v = _judge(cond, [30.0, 31.0, 32.0], "lower", b, ours={"conditional": False, "checkpoint": "last", "n_fake": 50000})
+    assert v.label == "protocol differs: conditioning, checkpoint" and not v.gating
+
+
+def test_bad_margins_and_spreads_name_the_field():
+    base = {"paper": "P", "table": "T", "rows": [{"row": "r", "dataset": "d", "model": "m", "metrics": {"fid": 1.0}}]}
+    for bad, msg in [({"margins": {"fid": -1}}, "margins"), ({"margins": {"fid": "ten%"}}, "margins"),
+                     ({"assumed_spread": {"fid": 0}}, "assumed_spread"),
+                     ({"protocol": {"checkpoint": "median"}}, "protocol.checkpoint"),
+                     ({"protocol": {"n_fake": 0}}, "protocol.n_fake"), ({"protocol": {"cond": True}}, "protocol.cond")]:
+        with pytest.raises(ValueError, match=msg.replace(".", r"\.")):
+            parse_references([{**base, **bad}])
+    (t,) = parse_references([{**base, "margins": {"fid": "10%"}, "protocol": {"conditional": True},
+                              "rows": [{**base["rows"][0], "metrics": {"fid": 20.0}, "protocol": {"checkpoint": "best"}}]}])
+    (v,) = flatten([t])
+    assert v.margin == pytest.approx(2.0) and v.protocol == {"conditional": True, "checkpoint": "best"}
 
 
 @pytest.mark.parametrize("bad, field", [
@@ -127,8 +166,8 @@ def test_report_and_check_at_and_off_the_papers_budget(write_suite, tmp_path, re
     section = html[html.index('<section id="published">'):]
     section = section[: section.index("</section>")]
     assert "PacGAN (Lin et al. 2018) — Table 1" in section and "± standard error" in section
-    assert 'verdict v-worse">worse<' in section
-    assert 'verdict v-unknown">no runs<' in section  # the pack-2 row: the suite has no pack 2
+    assert 'verdict v-worse" title="paper&#39;s protocol: —">worse<' in section
+    assert 'verdict v-unknown" title="paper&#39;s protocol: —">no runs<' in section  # the suite has no pack 2
     res = ganbench("check", str(at), "--references")
     assert res.returncode == 1, res.stdout + res.stderr
     assert "worse" in res.stdout and "beaten by the paper" in res.stdout
@@ -137,10 +176,11 @@ def test_report_and_check_at_and_off_the_papers_budget(write_suite, tmp_path, re
     off = tmp_path / "off"
     run_suite(write_suite(SUITE.format(budget=20, ref_budget=400000), "off.yaml"), off, registry=registry)
     html = (off / "report.html").read_text()
-    assert 'verdict v-budget">budget differs<' in html and 'verdict v-worse">worse<' not in html
+    assert 'v-budget" title="paper&#39;s protocol: —">protocol differs: budget<' in html
+    assert 'verdict v-worse">worse<' not in html and "Holm" in html
     res = ganbench("check", str(off), "--references")
     assert res.returncode == 0, res.stdout + res.stderr
-    assert "budget differs" in res.stdout
+    assert "protocol differs: budget" in res.stdout
 
 
 def test_check_references_needs_references(tiny_suite, tmp_path, registry):
