@@ -7,6 +7,7 @@ import argparse
 import importlib
 import logging
 import sys
+from pathlib import Path
 
 from rich.console import Console
 from rich.logging import RichHandler
@@ -62,7 +63,29 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
-    return int(args.func(args) or 0)
+    from ganbench.commands import print_error
+
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        # Ctrl-C: one line, not a traceback; what was committed to a store stays (a run resumes)
+        resume = " (finished runs are kept; the same command resumes the rest)" if args.command == "run" else ""
+        print_error(f"interrupted{resume}")
+        return 130
+    except Exception as exc:
+        # A bug or a case no command foresaw: still one line and exit 2 (never 1, which `check` means
+        # as "regression"); -vv shows the traceback for a bug report.
+        if args.verbose >= 2:
+            raise
+        where = ""
+        tb = exc.__traceback__
+        while tb is not None and tb.tb_next is not None:
+            tb = tb.tb_next
+        if tb is not None:
+            where = f" at {Path(tb.tb_frame.f_code.co_filename).name}:{tb.tb_lineno}"
+        print_error(f"ganbench {args.command}: unexpected {type(exc).__name__}{where}: {exc} "
+                    "(run again with -vv for the traceback, and please report it)")
+        return 2
 
 
 if __name__ == "__main__":

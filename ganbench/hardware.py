@@ -18,6 +18,27 @@ def resolve_device(name: str) -> torch.device:
     return torch.device(name)
 
 
+class DeviceError(ValueError):
+    """A ``--device`` torch does not know or this machine does not have; one line naming it."""
+
+
+def parse_device(name: str, *, what: str = "--device") -> torch.device:
+    """``name`` as a torch device this machine has (``auto`` included), or :class:`DeviceError`."""
+    try:
+        device = resolve_device(str(name).strip())
+    except RuntimeError as exc:  # torch's own "Expected one of cpu, cuda, ... device type" is a RuntimeError
+        msg = ("torch sees no CUDA device here (use cpu or auto)" if "CUDA" in str(exc)
+               else "expected cpu, cuda, cuda:N, mps or auto")
+        raise DeviceError(f"{what} {name!r}: {msg}") from None
+    if device.type == "cuda" and device.index is not None and device.index >= torch.cuda.device_count():
+        raise DeviceError(f"{what} {name!r}: this machine has {torch.cuda.device_count()} CUDA device(s)")
+    if device.type == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
+        raise DeviceError(f"{what} {name!r}: torch sees no MPS device")
+    if device.type not in ("cpu", "cuda", "mps"):
+        raise DeviceError(f"{what} {name!r}: ganbench runs on cpu, cuda or mps")
+    return device
+
+
 @cache
 def _cpu_model() -> str:
     try:

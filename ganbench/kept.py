@@ -187,7 +187,54 @@ def read_kept(out: str | Path, run_id: str) -> dict[str, Any]:
         raise KeptError(f"{path}: not a readable kept generator ({type(exc).__name__}: {exc})") from None
     if not isinstance(obj, dict) or obj.get("format") != FORMAT:
         raise KeptError(f"{path}: not a ganbench kept generator (format {obj.get('format') if isinstance(obj, dict) else '?'!r})")
+    _validate(obj, path)
     return obj
+
+
+_FIELDS: dict[str, tuple[type, ...]] = {
+    "run_id": (str,), "model": (str,), "model_version": (str, type(None)), "plugin": (str, type(None)),
+    "config_json": (str,), "context": (dict,), "which": (str,), "step": (int,),
+}
+_CONTEXT_FIELDS: dict[str, tuple[type, ...]] = {
+    "data_shape": (list, tuple), "data_kind": (str,), "num_classes": (int, type(None)), "pack": (int,),
+    "batch_size": (int,), "seed": (int,), "hparams_json": (str,),
+}
+
+
+def _validate(obj: dict[str, Any], path: Path) -> None:
+    """A file with the right ``format`` but edited or damaged fields: named here, in one line, not
+    as a KeyError or a TypeError deep inside rebuild()."""
+    def need(d: Mapping[str, Any], key: str, kinds: tuple[type, ...], where: str) -> None:
+        if key not in d:
+            raise KeptError(f"{path}: damaged kept generator: field {where}{key!r} is missing")
+        v = d[key]
+        if not isinstance(v, kinds) or isinstance(v, bool) and bool not in kinds:
+            names = " or ".join("null" if k is type(None) else k.__name__ for k in kinds)
+            raise KeptError(f"{path}: damaged kept generator: field {where}{key!r} should be {names}, "
+                            f"got {type(v).__name__}")
+
+    for key, kinds in _FIELDS.items():
+        need(obj, key, kinds, "")
+    for key, kinds in _CONTEXT_FIELDS.items():
+        need(obj["context"], key, kinds, "context.")
+    c = obj["context"]
+    if not c["data_shape"] or not all(isinstance(s, int) and not isinstance(s, bool) and s > 0 for s in c["data_shape"]):
+        raise KeptError(f"{path}: damaged kept generator: context.data_shape {c['data_shape']!r} is not a list of sizes")
+    for key in ("config_json", "context.hparams_json"):
+        text = c["hparams_json"] if key.startswith("context.") else obj["config_json"]
+        try:
+            ok = isinstance(json.loads(text), dict)
+        except (ValueError, RecursionError):
+            ok = False
+        if not ok:
+            raise KeptError(f"{path}: damaged kept generator: field {key!r} is not a JSON object")
+    weights = [k for k in ("generator", "model_state") if isinstance(obj.get(k), dict)]
+    if not weights:
+        raise KeptError(f"{path}: damaged kept generator: it holds no weights ('generator' or 'model_state')")
+    for k in ("generator", "ema", "model_state"):
+        v = obj.get(k)
+        if v is not None and not (isinstance(v, dict) and all(isinstance(x, torch.Tensor) for x in v.values())):
+            raise KeptError(f"{path}: damaged kept generator: {k!r} is not a state dict of tensors")
 
 
 def rebuild(kept: Mapping[str, Any], registry: Any = None, device: str | torch.device = "cpu", *,

@@ -8,6 +8,8 @@ file a user can copy, merge or query with any SQLite client.
 from __future__ import annotations
 
 import json
+import logging
+import os
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -100,6 +102,76 @@ class StoreError(RuntimeError):
     pass
 
 
+def _connect_ro(p: Path, **kwargs: Any) -> sqlite3.Connection:
+    """A read-only connection. A WAL store copied alone into a read-only folder cannot make its
+    ``-shm`` file there, and SQLite says "unable to open database file"; such a folder has no
+    writer, so the file is opened ``immutable`` instead (its committed content is all there is)."""
+    uri = p.resolve().as_uri()
+    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=60.0, **kwargs)
+    try:
+        conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+    except sqlite3.OperationalError as exc:
+        if "unable to open" in str(exc) and not _writable_folder(p.parent):
+            conn.close()
+            return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, timeout=60.0, **kwargs)
+    except sqlite3.DatabaseError:
+        pass  # not a database at all: the caller's first query says so, as before
+    return conn
+
+
+def _writable_folder(folder: Path) -> bool:
+    """Whether a file can be created in ``folder`` (``os.access`` says yes to root in a folder made
+    immutable, or on a read-only mount, so it is tried)."""
+    import tempfile
+
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            return True
+    except OSError:
+        return False
+
+
+def _schema_int(path: Path, value: Any) -> int:
+    try:
+        return int(str(value).strip().strip('"'))
+    except (TypeError, ValueError):
+        raise StoreError(f"{path}: meta.schema_version is {str(value)[:40]!r}, not an integer; "
+                         "not a ganbench store, or a damaged one") from None
+
+
+def _json_object(path: Path, table: str, col: str, run_id: Any, text: Any) -> dict[str, Any]:
+    if text is None or text == "" or isinstance(text, float) and text != text:  # NULL (pandas: NaN)
+        return {}
+    if isinstance(text, str) and text.strip() == "null":
+        return {}
+    try:
+        value = json.loads(text) if isinstance(text, (str, bytes)) else text
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+        raise StoreError(f"{path}: {table}.{col} of run {str(run_id)[:80]!r} is not JSON; the store is damaged "
+                         "(edited by hand?)") from None
+    if not isinstance(value, dict):
+        raise StoreError(f"{path}: {table}.{col} of run {str(run_id)[:80]!r} is not a JSON object; the store is damaged")
+    return value
+
+
+_NUMERIC_RUN_COLUMNS = ("seed", "pack", "started_at", "finished_at", "duration_s", "train_seconds", "steps", "kimg")
+_NUMERIC_METRIC_COLUMNS = ("step", "kimg", "train_seconds", "value", "n_samples", "n_real", "final")
+
+
+def _check_numeric(path: Path, table: str, df: pd.DataFrame, columns: tuple[str, ...]) -> None:
+    """SQLite keeps whatever a hand edit put in a REAL column; a text there would crash every
+    aggregate far from its cause, so it is named here instead."""
+    for col in columns:
+        if col not in df.columns or df[col].dtype.kind in "iufb":
+            continue
+        for i, v in enumerate(df[col]):
+            if v is None or isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
+                continue
+            who = df["run_id"].iloc[i] if "run_id" in df.columns else i
+            raise StoreError(f"{path}: {table}.{col} of run {str(who)[:80]!r} holds {str(v)[:40]!r}, not a number; "
+                             "the store is damaged (edited by hand?)")
+
+
 @dataclass(frozen=True)
 class MetricRow:
     run_id: str
@@ -151,7 +223,7 @@ class Store:
             cls._recognise(p)
         try:
             if readonly:
-                conn = sqlite3.connect(f"{p.resolve().as_uri()}?mode=ro", uri=True, timeout=60.0, isolation_level=None)
+                conn = _connect_ro(p, isolation_level=None)
             else:
                 conn = sqlite3.connect(p, timeout=60.0, isolation_level=None)
         except sqlite3.Error as exc:
@@ -167,13 +239,18 @@ class Store:
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise StoreError(f"{p}: not a ganbench results store ({exc})") from None
+        except StoreError:
+            conn.close()
+            raise
+        if readonly:
+            store._check_schema_version(warn_newer=True)
         return store
 
     @staticmethod
     def _recognise(p: Path) -> None:
         """Raise :class:`StoreError` unless ``p`` is a ganbench store (read-only look)."""
         try:
-            conn = sqlite3.connect(f"{p.resolve().as_uri()}?mode=ro", uri=True, timeout=60.0)
+            conn = _connect_ro(p)
         except sqlite3.Error as exc:
             raise StoreError(f"{p}: cannot open it ({exc})") from None
         try:
@@ -233,11 +310,20 @@ class Store:
             if row is None:
                 c.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
                 c.execute("INSERT INTO meta VALUES ('created_at', ?)", (str(time.time()),))
-            elif int(row[0]) > SCHEMA_VERSION:
+            elif _schema_int(self.path, row[0]) > SCHEMA_VERSION:
                 raise StoreError(
                     f"{self.path}: schema version {row[0]} is newer than this ganbench supports "
-                    f"({SCHEMA_VERSION}); upgrade ganbench"
+                    f"({SCHEMA_VERSION}); upgrade ganbench to add runs to it"
                 )
+
+    def _check_schema_version(self, *, warn_newer: bool) -> None:
+        """Readers: a non-integer version is an error; a newer one a warning (read what we know)."""
+        row = self._conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        version = _schema_int(self.path, None if row is None else row[0])
+        if warn_newer and version > SCHEMA_VERSION:
+            logging.getLogger(__name__).warning(
+                "%s: schema version %d is newer than this ganbench knows (%d); reading the columns it knows, "
+                "newer fields are ignored (upgrade ganbench to see them)", self.path, version, SCHEMA_VERSION)
 
     # -- writes ---------------------------------------------------------------------------
     def set_meta(self, key: str, value: Any) -> None:
@@ -312,7 +398,8 @@ class Store:
             if col not in df.columns:
                 df[col] = None
         for col in ("config", "hardware"):
-            df[col] = df[col].map(lambda s: json.loads(s) if isinstance(s, str) and s else {})
+            df[col] = [_json_object(self.path, "runs", col, rid, s) for rid, s in zip(df["run_id"], df[col])]
+        _check_numeric(self.path, "runs", df, _NUMERIC_RUN_COLUMNS)
         return df
 
     def run_status(self, run_id: str) -> str | None:
@@ -335,7 +422,9 @@ class Store:
 
     def metrics(self, final_only: bool = False) -> pd.DataFrame:
         q = "SELECT * FROM metrics" + (" WHERE final=1" if final_only else "") + " ORDER BY run_id, step, name"
-        return pd.read_sql_query(q, self._conn)
+        df = pd.read_sql_query(q, self._conn)
+        _check_numeric(self.path, "metrics", df, _NUMERIC_METRIC_COLUMNS)
+        return df
 
     def artifact(self, run_id: str, name: str) -> bytes | None:
         row = self._conn.execute(

@@ -30,14 +30,20 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def cmd_baseline(args: argparse.Namespace) -> int:
     from ganbench.baseline import BaselineError, build_baseline, save_baseline
+    from ganbench.outpath import OutputPathError, check_output_path, describe_os_error
     from ganbench.store import StoreError
 
     try:
+        check_output_path(args.out, inputs=[args.store])
         baseline = build_baseline(args.store)
-    except (BaselineError, StoreError) as exc:
+    except (BaselineError, StoreError, OutputPathError) as exc:
         print_error(str(exc))
         return 2
-    out = save_baseline(baseline, args.out)
+    try:
+        out = save_baseline(baseline, args.out)
+    except OSError as exc:
+        print_error(describe_os_error(exc, args.out))
+        return 2
     n_metrics = sum(len(g.metrics) for g in baseline.groups.values())
     Console().print(
         f"baseline: [bold]{out}[/] (suite {baseline.suite!r} hash {baseline.suite_hash}, "

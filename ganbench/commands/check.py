@@ -67,6 +67,16 @@ def cmd_check(args: argparse.Namespace) -> int:
     if not args.baseline and not args.references:
         print_error("give --baseline FILE, --references, or both")
         return 2
+    from ganbench.outpath import OutputPathError, check_output_path, describe_os_error
+
+    try:
+        for what in ("junit", "markdown"):
+            if getattr(args, what):
+                check_output_path(getattr(args, what), what=f"--{what}",
+                                  inputs=[args.store, *([args.baseline] if args.baseline else [])])
+    except OutputPathError as exc:
+        print_error(str(exc))
+        return 2
     if not args.baseline:
         return check_references(args.store)
     try:
@@ -81,10 +91,14 @@ def cmd_check(args: argparse.Namespace) -> int:
         sys.stdout.write(to_json_text(result))
     else:
         print_table(result, Console(width=None if sys.stdout.isatty() else 160), show_skipped=args.show_skipped)
-    if args.junit:
-        write_text_atomic(args.junit, to_junit(result))
-    if args.markdown:
-        write_text_atomic(args.markdown, to_markdown(result))
+    try:
+        if args.junit:
+            write_text_atomic(args.junit, to_junit(result))
+        if args.markdown:
+            write_text_atomic(args.markdown, to_markdown(result))
+    except OSError as exc:  # never exit 1 (a regression) for a file we could not write
+        print_error(describe_os_error(exc))
+        return 2
     if args.references:
         return max(result.exit_code, check_references(args.store))
     return result.exit_code

@@ -27,23 +27,49 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("out", help="the run's output directory")
     p.add_argument("run_id", help="the run's id")
     p.add_argument("--metrics", required=True, help="metric families, comma-separated (see `ganbench plugins`)")
-    p.add_argument("--n-samples", type=int, metavar="N", help="generated samples (default: the run's own count)")
+    p.add_argument("--n-samples", type=_positive_int, metavar="N", help="generated samples, >= 1 (default: the run's own count)")
     p.add_argument("--device", default="cpu", help="torch device (default cpu)")
+    p.add_argument("--inception-weights", metavar="PATH", help="Inception-v3 weights for IS/FID/KID (torch-fidelity's "
+                   "weights-inception-2015-12-05-6726825d.pth), as for `ganbench run`; same as $GANBENCH_INCEPTION_WEIGHTS")
     p.add_argument("--any-version", action="store_true", help="rebuild with the installed plugin even if its version differs")
     p.set_defaults(func=cmd_evaluate)
 
 
+def _positive_int(text: str) -> int:
+    try:
+        n = int(text)
+        if n < 1:
+            raise ValueError
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number of samples, got {text!r}") from None
+    return n
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    import os
+    from pathlib import Path
+
+    from ganbench.hardware import DeviceError, parse_device
     from ganbench.kept import KeptError
     from ganbench.outlock import OutDirLocked
     from ganbench.rescore import evaluate_kept
     from ganbench.store import StoreError
 
     metrics = [m.strip() for m in args.metrics.split(",") if m.strip()]
+    if not metrics:
+        print_error("--metrics: name at least one metric family (see `ganbench plugins`)")
+        return 2
+    if args.inception_weights:  # a machine-local path, as `ganbench run --inception-weights`
+        weights = Path(args.inception_weights).expanduser().resolve()
+        if not weights.is_file():
+            print_error(f"--inception-weights: {weights} does not exist")
+            return 2
+        os.environ["GANBENCH_INCEPTION_WEIGHTS"] = str(weights)
     try:
-        new_id, values = evaluate_kept(args.out, args.run_id, metrics, args.n_samples, device=args.device,
+        device = str(parse_device(args.device))
+        new_id, values = evaluate_kept(args.out, args.run_id, metrics, args.n_samples, device=device,
                                        any_version=args.any_version)
-    except (KeptError, StoreError, OutDirLocked) as exc:
+    except (KeptError, StoreError, OutDirLocked, DeviceError) as exc:
         print_error(str(exc))
         return 2
     shown = ", ".join(f"{k} {v:.4g}" for k, v in values.items() if not k.endswith("_per_s"))

@@ -45,6 +45,14 @@ def cmd_export(args: argparse.Namespace) -> int:
     if missing:
         print_error(f"{missing[0]}: no results store here (run `ganbench run SUITE --out DIR` first)")
         return 2
+    from ganbench.export import default_path
+    from ganbench.outpath import OutputPathError, check_output_path
+
+    try:
+        check_output_path(args.out or default_path(args.store[0], args.format, args.final_only), inputs=args.store)
+    except OutputPathError as exc:
+        print_error(str(exc))
+        return 2
     t0 = time.perf_counter()
     try:
         path, rows = export(args.store, args.format, final_only=args.final_only, out=args.out,

@@ -40,13 +40,22 @@ def cmd_report(args: argparse.Namespace) -> int:
     if missing:
         print_error(f"{missing[0]}: no results store here (run `ganbench run SUITE --out DIR` first)")
         return 2
-    out = Path(args.out) if args.out else paths[0].parent / "report.html"
+    from ganbench.outpath import OutputPathError, check_output_path, describe_os_error
+
+    try:
+        out = check_output_path(Path(args.out) if args.out else paths[0].parent / "report.html", inputs=paths)
+    except OutputPathError as exc:
+        print_error(str(exc))
+        return 2
     t0 = time.perf_counter()
     try:
         with err.status(f"rendering the report of {len(paths)} store{'s' if len(paths) > 1 else ''}"):
             render_report(paths if len(paths) > 1 else paths[0], out)
     except StoreError as exc:
         print_error(str(exc))
+        return 2
+    except OSError as exc:
+        print_error(describe_os_error(exc, out))
         return 2
     size_kb = out.stat().st_size / 1024
     Console().print(f"report: [bold]{out}[/] ({size_kb:,.0f} KiB, {time.perf_counter() - t0:.1f} s)", highlight=False)

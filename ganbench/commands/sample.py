@@ -23,6 +23,16 @@ examples:
 """
 
 
+MAX_SAMPLES = 100_000
+"""Most samples one call draws (100k 3x64x64 float images are 4.9 GB)."""
+
+
+def torch_oom() -> type[BaseException]:
+    import torch
+
+    return getattr(torch, "OutOfMemoryError", MemoryError)
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = add_parser(sub, "sample", "draw samples from a kept generator (grid image or .npz)", DESCRIPTION)
     p.add_argument("out", help="the run's output directory")
@@ -38,16 +48,31 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
+    from ganbench.hardware import DeviceError, parse_device
     from ganbench.kept import KeptError, draw, read_kept, rebuild, write_samples
+    from ganbench.outpath import OutputPathError, check_output_path, describe_os_error
 
+    if not 1 <= args.n <= MAX_SAMPLES:
+        print_error(f"--n {args.n}: give 1..{MAX_SAMPLES:,} samples (more do not fit a grid or, mostly, memory; "
+                    "call it several times with other --seed values)")
+        return 2
     try:
+        device = parse_device(args.device, what="--device")
+        check_output_path(args.dest, inputs=[args.out])
         kept = read_kept(args.out, args.run_id)
-        model = rebuild(kept, device=args.device, any_version=args.any_version)
+        model = rebuild(kept, device=device, any_version=args.any_version)
         x, labels = draw(model, kept, args.n, labels=args.labels, truncation=args.truncation, seed=args.seed,
-                         device=args.device)
+                         device=device)
         path = write_samples(x, labels, args.dest, kept["context"]["data_kind"])
-    except KeptError as exc:
+    except (KeptError, OutputPathError, DeviceError) as exc:
         print_error(str(exc))
+        return 2
+    except (MemoryError, torch_oom()) as exc:
+        print_error(f"--n {args.n}: out of memory drawing the samples on {args.device} ({type(exc).__name__}); "
+                    "ask for fewer")
+        return 2
+    except OSError as exc:
+        print_error(describe_os_error(exc, args.dest))
         return 2
     which = kept.get("which", "final")
     Console().print(f"{args.n} samples of {args.run_id} ({which} generator, step {kept.get('step')}) -> [bold]{path}[/]",

@@ -56,6 +56,11 @@ def _worker(
     num_threads: int,
 ) -> None:
     """Child process entry point: rebuild the registry, execute the run, report through ``conn``."""
+    import signal
+
+    # Ctrl-C in the terminal reaches the whole process group: the driver stops the workers itself
+    # (and says so in one line); a worker must not print a KeyboardInterrupt traceback of its own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _exit_with_driver(conn)
     for p in reversed(sys_path):  # plugins importable in the driver are importable here
         if p not in sys.path:
