@@ -10,10 +10,10 @@ import scipy.ndimage
 import scipy.stats
 import torch
 import torch.nn.functional as F
-
-from ganbench.api import Dataset, MetricContext
 from ganbench_image_metrics import msssim, swd
 from ganbench_image_metrics.plugin import compute_ms_ssim, compute_swd
+
+from ganbench.api import Dataset, MetricContext
 
 GAUSS = np.float32(np.outer([1, 4, 6, 4, 1], [1, 4, 6, 4, 1])) / 256.0
 

@@ -10,7 +10,7 @@ from ganbench.api import Dataset, MetricContext, MetricSpec, MetricValue, hookim
 
 from . import __version__
 from .msssim import mean_pair_ms_ssim, scales_for
-from .swd import DIR_REPEATS, DIRS_PER_REPEAT, MIN_RESOLUTION, NHOOD_SIZE, NHOODS_PER_IMAGE, levels_for, multiscale_swd
+from .swd import DIR_REPEATS, DIRS_PER_REPEAT, NHOOD_SIZE, NHOODS_PER_IMAGE, levels_for, multiscale_swd
 
 SWD_IMAGES = 2048
 """Images per side by default (the paper: 16,384; set ``eval.options.swd_images``)."""
