@@ -235,6 +235,15 @@ def _optional(obj: dict[str, Any], key: str, kind: type | tuple[type, ...], wher
     return value
 
 
+def _finite(value: Any, where: str) -> Any:
+    """A baseline number must be finite: ``Infinity``, ``NaN`` and ``1e400`` (valid JSON, read as
+    inf) would make every tolerance infinite or every comparison false, and ``check`` would pass
+    a fully regressed store."""
+    if value is not None and not math.isfinite(float(value)):
+        raise BaselineError(f"{where}: {value!r} is not a finite number; a baseline holds finite numbers only")
+    return value
+
+
 def _items(values: list[Any], kind: type | tuple[type, ...], where: str, nullable: bool = False) -> list[Any]:
     for i, v in enumerate(values):
         if not (_is(v, kind) or (nullable and v is None)):
@@ -289,12 +298,20 @@ def load_baseline(path: str | Path) -> Baseline:
             mw = f"{where}.metrics.{name}"
             if not isinstance(m, dict):
                 raise BaselineError(f"{mw}: expected an object")
-            mean = _optional(m, "mean", (int, float), mw)
+            mean = _finite(_optional(m, "mean", (int, float), mw), f"{mw}.mean")
             values = _items(_optional(m, "values", list, mw, []), (int, float), f"{mw}.values", nullable=True)
+            for k, v in enumerate(values):
+                _finite(v, f"{mw}.values[{k}]")
+            std = _finite(_need(m, "std", (int, float), mw), f"{mw}.std")
+            if std < 0:
+                raise BaselineError(f"{mw}.std: a standard deviation cannot be negative, got {std!r}")
+            n = _need(m, "n", int, mw)
+            if n < 1:
+                raise BaselineError(f"{mw}.n: needs at least one seed, got {n}")
             metrics[name] = MetricStats(
                 mean=None if mean is None else float(mean),
-                std=float(_need(m, "std", (int, float), mw)),
-                n=int(_need(m, "n", int, mw)),
+                std=float(std),
+                n=int(n),
                 direction=_optional(m, "direction", str, mw),
                 extractor=_optional(m, "extractor", str, mw),
                 values=[None if v is None else float(v) for v in values],

@@ -83,10 +83,16 @@ def floor_value(spec: float | str, mean: float) -> float:
         if not text.endswith("%"):
             raise CheckError(f"floor {spec!r}: expected a number or a percentage like '5%'")
         try:
-            return abs(mean) * float(text[:-1]) / 100.0
+            share = float(text[:-1])
         except ValueError:
             raise CheckError(f"floor {spec!r}: expected a number or a percentage like '5%'") from None
-    return float(spec)
+        if not math.isfinite(share) or share < 0:
+            raise CheckError(f"floor {spec!r}: the percentage must be a finite number >= 0")
+        return abs(mean) * share / 100.0
+    value = float(spec)
+    if not math.isfinite(value) or value < 0:
+        raise CheckError(f"floor {spec!r}: must be a finite number >= 0")  # inf would pass any regression
+    return value
 
 
 def parse_floor_arg(text: str) -> tuple[str, float | str]:

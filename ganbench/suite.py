@@ -363,21 +363,37 @@ def _safe_id(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.+-]+", "-", text)
 
 
-def _id_collisions(suite: Suite, source: str) -> list[str]:
-    """Two labels that differ only in characters a run id cannot hold (``gan a`` and ``gan/a``)
-    would share run ids, and the second would overwrite the first in the store."""
+_ID_KEEP = re.compile(r"[A-Za-z0-9.+-]")
+RUN_ID_SEPARATOR = "__"
+
+
+def id_part(text: str) -> str:
+    """One component of a run id, injective and free of the separator by construction.
+
+    Letters, digits and ``. + -`` stay as they are; every other character (``_`` and spaces
+    included) becomes ``~`` and the hex of its UTF-8 bytes (``DCGAN small`` -> ``DCGAN~20small``).
+    No component can then hold ``_``, so the ``__`` between components parses one way only, and
+    two different labels never share an id (``x`` + ``y__z`` against ``x__y`` + ``z``)."""
+    return "".join(ch if _ID_KEEP.fullmatch(ch) else "".join(f"~{b:02x}" for b in ch.encode("utf-8")) for ch in text)
+
+
+def make_run_id(label: str, dataset_label: str, pack: int, seed: int) -> str:
+    """``<label>__<dataset label>__pack<P>__seed<S>``, each label encoded by :func:`id_part`."""
+    return RUN_ID_SEPARATOR.join((id_part(label), id_part(dataset_label), f"pack{int(pack)}", f"seed{int(seed)}"))
+
+
+def _duplicate_labels(suite: Suite, source: str) -> list[str]:
+    """Two entries with one display name (a label, else the name) would be one row in every table
+    and, with ids injective in the labels, the only way two runs could share an id."""
     errors = []
     for what, names in (("models", [m.display for m in suite.models]),
                         ("datasets", [d.display for d in suite.dataset_entries])):
         seen: dict[str, int] = {}
         for i, name in enumerate(names):
-            key = _safe_id(name)
-            j = seen.setdefault(key, i)
-            if j != i and names[j] != name:
-                errors.append(
-                    f"{source}: {what}[{j}] (label {names[j]!r}) and {what}[{i}] (label {name!r}) map to the "
-                    f"same run id part {key!r}; give one a different `label`"
-                )
+            j = seen.setdefault(name, i)
+            if j != i:
+                errors.append(f"{source}: {what}[{j}] and {what}[{i}] are both called {name!r} (duplicate label); "
+                              "give one a distinct `label`")
     return errors
 
 
@@ -436,11 +452,7 @@ def build_matrix(
                 check_dataset_params(ds_spec, d.params)
             except (ValueError, TypeError) as exc:
                 errors.append(f"{source}: datasets[{i}].params: {exc}")
-    labels = [m.display for m in suite.models]
-    dupes = sorted({x for x in labels if labels.count(x) > 1})
-    if dupes:
-        errors.append(f"{source}: models: duplicate label(s) {dupes}; give each entry a distinct `label`")
-    errors += _id_collisions(suite, source)
+    errors += _duplicate_labels(suite, source)
     if errors:
         raise SuiteError("\n".join(errors))
 
@@ -455,7 +467,7 @@ def build_matrix(
                 continue  # a generator on a translation task, pix2pix on unpaired data, ...
             for pack in m.packs:
                 for seed in seeds if seeds is not None else suite.seed_list:
-                    run_id = _safe_id(f"{m.display}__{d.display}__pack{pack}__seed{seed}")
+                    run_id = make_run_id(m.display, d.display, pack, seed)
                     runs.append(
                         RunSpec(
                             run_id=run_id,

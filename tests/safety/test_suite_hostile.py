@@ -19,18 +19,17 @@ def _suite(**fields: str) -> str:
     return "".join(f"{k}: {v}\n" for k, v in parts.items())
 
 
-def test_two_labels_mapping_to_one_run_id_is_an_error_naming_both(write_suite, registry):
-    path = write_suite(_suite(models="[{model: gan, label: 'gan a'}, {model: gan, label: 'gan/a'}]"))
-    with pytest.raises(SuiteError) as err:
-        build_matrix(load_suite(path), registry, str(path))
-    msg = str(err.value)
-    assert str(path) in msg and "'gan a'" in msg and "'gan/a'" in msg and "same run id" in msg
+def test_labels_differing_only_in_unsafe_characters_get_distinct_run_ids(write_suite, registry):
+    path = write_suite(_suite(seeds="1", models="[{model: gan, label: 'gan a'}, {model: gan, label: 'gan/a'}]"))
+    runs = build_matrix(load_suite(path), registry, str(path))
+    assert len({r.run_id for r in runs}) == len(runs) == 2
+    assert all("/" not in r.run_id and " " not in r.run_id for r in runs)
 
 
-def test_dataset_labels_mapping_to_one_run_id_is_an_error(write_suite, registry):
-    path = write_suite(_suite(datasets="[{name: mog-ring8, label: 'r 8'}, {name: mog-grid25, label: 'r:8'}]"))
-    with pytest.raises(SuiteError, match="same run id"):
-        build_matrix(load_suite(path), registry, str(path))
+def test_dataset_labels_differing_only_in_unsafe_characters_get_distinct_run_ids(write_suite, registry):
+    path = write_suite(_suite(seeds="1", datasets="[{name: mog-ring8, label: 'r 8'}, {name: mog-grid25, label: 'r:8'}]"))
+    runs = build_matrix(load_suite(path), registry, str(path))
+    assert len({r.run_id for r in runs}) == len(runs) == 2
 
 
 @pytest.mark.parametrize(
