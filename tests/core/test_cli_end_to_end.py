@@ -1,4 +1,6 @@
-"""The command line, end to end, in subprocesses as a user would run it."""
+"""The command line, end to end: once in a subprocess as a user would run it (and where a fresh
+interpreter is the point: plugins found on a new PYTHONPATH), otherwise through ``ganbench.cli.main``
+in this interpreter (the ``cli`` fixture: same parser, output and exit status, no 3-s start-up)."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ def ganbench(*args: str, env_extra: dict | None = None, cwd: Path | None = None)
                           env=env, cwd=cwd, timeout=600)
 
 
-def test_run_tiny_suite_end_to_end(tiny_suite, tmp_path):
+def test_run_tiny_suite_end_to_end(tiny_suite, tmp_path, cli):
     out = tmp_path / "out"
     res = ganbench("run", str(tiny_suite), "--out", str(out))
     assert res.returncode == 0, res.stderr + res.stdout
@@ -34,13 +36,13 @@ def test_run_tiny_suite_end_to_end(tiny_suite, tmp_path):
     assert "data:image/png;base64," in html and "http://" not in html.replace("http://www.w3.org", "")
 
     # same --out again: everything done is skipped
-    again = ganbench("run", str(tiny_suite), "--out", str(out))
+    again = cli("run", str(tiny_suite), "--out", str(out))
     assert again.returncode == 0 and "4 already done, 0 to run" in again.stdout
 
 
-def test_overrides_on_the_command_line(tiny_suite, tmp_path):
+def test_overrides_on_the_command_line(tiny_suite, tmp_path, cli):
     out = tmp_path / "o"
-    res = ganbench("run", str(tiny_suite), "--out", str(out), "--seeds", "5", "--budget", "steps=4", "--device", "cpu")
+    res = cli("run", str(tiny_suite), "--out", str(out), "--seeds", "5", "--budget", "steps=4", "--device", "cpu")
     assert res.returncode == 0, res.stderr
     with Store.open(out, create=False) as store:
         runs = store.runs()
@@ -88,34 +90,34 @@ def test_plugins_command_lists_models_and_broken(plugin_site):
     assert res.returncode == 1  # a broken plugin is worth a non-zero status
 
 
-def test_bad_suite_exits_2_with_one_line(write_suite, tmp_path):
+def test_bad_suite_exits_2_with_one_line(write_suite, tmp_path, cli):
     suite = write_suite("name: s\nbudget: {steps: 5}\ndatasets: [mog-ring8]\nmodels: [{model: nope}]\n")
-    res = ganbench("run", str(suite), "--out", str(tmp_path / "o"))
+    res = cli("run", str(suite), "--out", str(tmp_path / "o"))
     assert res.returncode == 2
     assert "models[0].model: unknown model 'nope'" in res.stderr
     assert "Traceback" not in res.stderr
-    res = ganbench("run", str(tmp_path / "missing.yaml"))
+    res = cli("run", str(tmp_path / "missing.yaml"))
     assert res.returncode == 2 and "suite file not found" in res.stderr
-    res = ganbench("run", str(suite), "--budget", "steps=-3")
+    res = cli("run", str(suite), "--budget", "steps=-3")
     assert res.returncode == 2 and "--budget" in res.stderr
 
 
-def test_help_explains_every_subcommand():
-    res = ganbench("--help")
+def test_help_explains_every_subcommand(cli):
+    res = cli("--help")
     assert res.returncode == 0
     for name in COMMANDS:
         assert name in res.stdout
-        sub = ganbench(name, "--help")
+        sub = cli(name, "--help")
         assert sub.returncode == 0 and len(sub.stdout) > 200, name
-    run_help = ganbench("run", "--help").stdout
+    run_help = cli("run", "--help").stdout
     for opt in ("--out", "--seeds", "--device", "--budget"):
         assert opt in run_help
 
 
-def test_report_command_rerenders(tiny_suite, tmp_path):
+def test_report_command_rerenders(tiny_suite, tmp_path, cli):
     out = tmp_path / "o"
-    assert ganbench("run", str(tiny_suite), "--out", str(out), "--seeds", "1", "--no-report").returncode == 0
+    assert cli("run", str(tiny_suite), "--out", str(out), "--seeds", "1", "--no-report").returncode == 0
     assert not (out / "report.html").exists()
-    res = ganbench("report", str(out), "--out", str(tmp_path / "r.html"))
+    res = cli("report", str(out), "--out", str(tmp_path / "r.html"))
     assert res.returncode == 0 and (tmp_path / "r.html").stat().st_size > 1000
-    assert ganbench("report", str(tmp_path / "nowhere")).returncode == 2
+    assert cli("report", str(tmp_path / "nowhere")).returncode == 2
