@@ -243,3 +243,11 @@ def seeds_for_equivalence(ours_sd: float, other: Side, margin: float, alpha: flo
         else:
             lo = mid + 1
     return lo
+
+
+def t_interval(mean: float, sd: float, n: int, confidence: float = 0.95) -> tuple[float, float] | None:
+    """The t interval of a mean from its seeds' mean, sample std and count; ``None`` below 2."""
+    if n < 2 or not (math.isfinite(mean) and math.isfinite(sd)):
+        return None
+    h = _t_ppf(0.5 + confidence / 2, n - 1) * sd / math.sqrt(n)
+    return mean - h, mean + h

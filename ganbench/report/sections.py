@@ -28,7 +28,8 @@ from ganbench.report.aggregate import (
     truncation_sweeps,
 )
 from ganbench.report.load import ReportData
-from ganbench.report.stats import ALPHA
+from ganbench.report.stats import ALPHA, min_detectable_difference
+from ganbench.stats import t_interval
 from ganbench.train.losses import is_loss
 
 ABLATION_METRICS = ("modes", "hq_share", "reverse_kl", "kl")
@@ -187,13 +188,17 @@ def leaderboards(summary: pd.DataFrame, runs: pd.DataFrame | None = None) -> lis
             for name in names:
                 r = by_name.get(name)
                 if r is None:
-                    cells.append({"text": "—", "sort": "", "cls": "", "title": ""})
+                    cells.append({"text": "—", "sort": "", "cls": "", "title": "", "ci": ""})
                     continue
                 verdict = r.get("verdict", "")
                 title = f"n={int(r['n'])} seeds"
+                ci = t_interval(float(r["mean"]), float(r["std"]), int(r["n"])) if not _is_missing(r["mean"]) else None
+                if ci is not None:
+                    title += f"; 95 % CI of the mean {fmt_value(ci[0], name)} to {fmt_value(ci[1], name)}"
                 if verdict == "noise":
                     noisy += 1
-                    title += f"; within seed noise of the best (Welch p={r['p_best']:.2f})"
+                    title += (f"; cannot be told apart from the best at these seeds (Welch p={r['p_best']:.2f}): "
+                              "not evidence that they are equal")
                 elif verdict == "significant":
                     title += f"; worse than the best (Welch p={r['p_best']:.3f})"
                 elif verdict == "unknown":
@@ -201,6 +206,7 @@ def leaderboards(summary: pd.DataFrame, runs: pd.DataFrame | None = None) -> lis
                     title += "; too few seeds to test against the best"
                 cells.append({
                     "text": fmt_mean_std(r["mean"], r["std"], name),
+                    "ci": "" if ci is None else f"[{fmt_value(ci[0], name)}, {fmt_value(ci[1], name)}]",
                     "sort": "" if _is_missing(r["mean"]) else repr(float(r["mean"])),
                     "cls": {"best": "best", "noise": "noise"}.get(verdict, ""),
                     "title": title,
@@ -209,8 +215,25 @@ def leaderboards(summary: pd.DataFrame, runs: pd.DataFrame | None = None) -> lis
             rows.append({"label": label, "pack": pack, "n": int(grp["n"].max()) if len(grp) else 0,
                          "unfinished": ", ".join(f"{v} {k}" for k, v in sorted(other.items())), "cells": cells})
         tables.append({"dataset": dataset, "headers": headers, "rows": rows, "noisy": noisy,
-                       "unknown": unknown, "alpha": ALPHA, "spread": SPREAD_STD})
+                       "unknown": unknown, "alpha": ALPHA, "spread": SPREAD_STD, "mdd": _detectable(part, names)})
     return tables
+
+
+def _detectable(part: pd.DataFrame, names: list[str]) -> list[dict[str, str]]:
+    """Per metric column, the smallest difference between two rows its seeds would detect (two-sided
+    t test, α = 0.05, 80 % power) at the column's typical seed count and pooled seed std: a gap below
+    it marked "cannot tell" is just that, not equality."""
+    out = []
+    for name in names:
+        col = part[(part["name"] == name) & (part["n"] >= 2)]
+        if col.empty:
+            continue
+        n = int(col["n"].median())
+        sd = float(np.sqrt(np.average(col["std"] ** 2, weights=col["n"] - 1)))
+        mdd = min_detectable_difference(sd, n)
+        if mdd is not None:
+            out.append({"name": name, "text": fmt_value(mdd, name), "n": str(n)})
+    return out
 
 
 # -- PacGAN ablation ---------------------------------------------------------------------------

@@ -65,7 +65,24 @@ def test_leaderboard_says_std_and_shows_the_sample_std(make_store, tmp_path):
     header = next(r for r in board["rows"] if "model" in r)
     row = _row(board, "gan", "1")
     modes = row[[i for i, h in enumerate(header) if h.startswith("modes")][0]]
-    assert modes == f"{np.mean(MODES):.1f} ± {np.std(MODES, ddof=1):.1f}" == "6.5 ± 0.5"
+    text, ci = modes.split("[")
+    assert text.strip() == f"{np.mean(MODES):.1f} ± {np.std(MODES, ddof=1):.1f}" == "6.5 ± 0.5"
+    # beside it, the 95 % t interval of the mean (scipy's), and under the table the smallest
+    # difference 3 seeds would detect
+    lo, hi = stats.t.interval(0.95, len(MODES) - 1, loc=np.mean(MODES), scale=stats.sem(MODES))
+    assert ci == f"{lo:.1f}, {hi:.1f}]"
+
+
+def test_leaderboard_states_the_smallest_difference_its_seeds_detect(make_store, tmp_path):
+    """Under the table: the minimum detectable difference at 80 % power, so "≈" reads as "cannot
+    tell" (statsmodels' power solver as the oracle; both MoG rows have modes std 0.5 over 3 seeds)."""
+    from statsmodels.stats.power import TTestIndPower
+
+    html = render_report(make_store(seeds=SEEDS), tmp_path / "r.html").read_text()
+    note = html[html.index('data-dataset="mog-ring8"'):]
+    note = note[note.index('class="legend-note mdd"'):note.index("</p>", note.index('class="legend-note mdd"'))]
+    expected = TTestIndPower().solve_power(nobs1=3, alpha=0.05, power=0.8) * 0.5
+    assert f"modes {expected:.1f} (n = 3)" in note and "80 % power" in note
 
 
 def test_ablation_says_standard_error_and_shows_it(make_store, tmp_path):
