@@ -115,14 +115,18 @@ class ReplicaLoop:
         failed: set[int] = set()  # positions in `alive` whose losses went bad: evaluated no more
         next_point = [1]
         n = len(alive)
+        conditional = bool(self.spec.capabilities.conditional)
         clock = StepClock(device)
         while not meters[0].exhausted:
-            real = torch.stack([b.next(per_step)[0] for b in batchers])
+            batches = [b.next(per_step) for b in batchers]
+            real = torch.stack([x for x, _ in batches])
+            # each replica's own labels, as its solo run gets them (RunLoop.execute)
+            labels = torch.stack([y for _, y in batches]) if conditional and batches[0][1] is not None else None
             for k, i in enumerate(alive):
                 self.loops[i].advance_progress(meters[k])
             clock.start()
             try:
-                losses = trainer.train_step(real, None)
+                losses = trainer.train_step(real, labels)
             except Exception as exc:
                 raise RunFailure(f"{lead.who}: replica train_step raised {type(exc).__name__}: {exc}") from exc
             dt = clock.stop()
@@ -154,7 +158,17 @@ class ReplicaLoop:
 
     def _evaluate(self, trainer: Any, alive: list[int], failed: set[int], *, final: bool,
                   outcomes: dict[str, RunOutcome]) -> None:
-        solo = trainer.unstack()
+        try:
+            solo = trainer.unstack()
+            if len(solo) != len(alive):
+                raise ValueError(f"returned {len(solo)} models for {len(alive)} replicas")
+        except Exception as exc:  # the plugin's fault: every replica still running fails, the suite goes on
+            for k, i in enumerate(alive):
+                if k not in failed:
+                    failed.add(k)
+                    loop = self.loops[i]
+                    outcomes[loop.run.run_id] = _failed(loop, f"{loop.who}: unstack raised {type(exc).__name__}: {exc}")
+            return
         for k, i in enumerate(alive):
             if k in failed:
                 continue

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 
 from ganbench.runner import run_suite
 from ganbench.store import Store
@@ -114,3 +115,55 @@ def test_compile_falls_back_to_eager_and_says_so(monkeypatch):
     unsafe = TrainStep(M(), want_compile=True, safe=False, device=torch.device("cpu"))
     assert "does not declare compile_safe" in unsafe.mode
     assert TrainStep(M(), want_compile=False, safe=True, device=torch.device("cpu")).mode == "eager"
+
+
+COND_SUITE = """
+name: cond-rep
+seeds: 2
+device: cpu
+batch_size: 8
+budget: {steps: 3}
+eval: {n_samples: 20, every: 2}
+datasets:
+  - {name: mnist}
+metrics: []
+models:
+  - model: MODEL
+"""
+
+
+@pytest.fixture
+def replica_registry():
+    from ganbench.plugins import load_registry
+    from tests.core import replica_plugins
+
+    replica_plugins.SEEN["solo"].clear()
+    replica_plugins.SEEN["group"].clear()
+    return load_registry(extra_plugins=[replica_plugins]), replica_plugins.SEEN
+
+
+def test_vectorised_groups_give_conditional_replicas_their_labels(write_suite, tmp_path, mnist_root, replica_registry):
+    """The reference is the solo run: each replica must be trained on the labels its solo twin
+    gets (its own data order), not on None."""
+    registry, seen = replica_registry
+    suite = write_suite(COND_SUITE.replace("MODEL", "cond-replicas"))
+    run_suite(suite, tmp_path / "solo", registry=registry, render=False, check_ready=False)
+    run_suite(suite, tmp_path / "vec", registry=registry, vectorize=2, render=False, check_ready=False)
+    runs, _, _ = _load(tmp_path / "vec")
+    assert (runs.status == "done").all(), runs.error.tolist()
+    solo = {seed: [lab for s, lab in seen["solo"] if s == seed] for seed in (0, 1)}
+    assert len(seen["group"]) == 3 and all(len(solo[s]) == 3 for s in (0, 1))
+    for step, labels in enumerate(seen["group"]):
+        assert labels is not None and labels.shape == (2, 8)
+        for k, seed in enumerate((0, 1)):
+            assert torch.equal(labels[k], solo[seed][step])
+
+
+def test_an_unstack_that_raises_fails_the_groups_runs_not_the_suite(write_suite, tmp_path, mnist_root, replica_registry):
+    registry, _ = replica_registry
+    suite = write_suite(COND_SUITE.replace("MODEL", "cond-broken-unstack"))
+    result = run_suite(suite, tmp_path / "vec", registry=registry, vectorize=2, render=False, check_ready=False)
+    runs, _, _ = _load(tmp_path / "vec")
+    assert len(runs) == 2 and (runs.status == "failed").all()
+    assert all("unstack raised RuntimeError: deliberate failure in unstack" in e for e in runs.error)
+    assert result is not None
