@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 import torch
@@ -33,12 +29,6 @@ models:
 """
 
 
-def ganbench(*args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "COLUMNS": "200"}
-    return subprocess.run([sys.executable, "-m", "ganbench.cli", *args], capture_output=True, text=True,
-                          env=env, timeout=600)
-
-
 def _final(out):
     with Store.open(out, create=False) as s:
         runs = s.runs().set_index("run_id")
@@ -48,10 +38,10 @@ def _final(out):
     return runs, quality, samples
 
 
-def test_jobs_2_and_jobs_1_give_bit_identical_metrics_and_run_concurrently(write_suite, tmp_path):
+def test_jobs_2_and_jobs_1_give_bit_identical_metrics_and_run_concurrently(write_suite, tmp_path, cli):
     suite = write_suite(SUITE)
-    one = ganbench("run", str(suite), "--out", str(tmp_path / "j1"), "--jobs", "1", "--no-report")
-    two = ganbench("run", str(suite), "--out", str(tmp_path / "j2"), "--jobs", "2", "--no-report")
+    one = cli("run", str(suite), "--out", str(tmp_path / "j1"), "--jobs", "1", "--no-report")
+    two = cli("run", str(suite), "--out", str(tmp_path / "j2"), "--jobs", "2", "--no-report")
     assert one.returncode == 0, one.stderr + one.stdout
     assert two.returncode == 0, two.stderr + two.stdout
     runs1, q1, s1 = _final(tmp_path / "j1")
@@ -90,15 +80,15 @@ def test_default_jobs_is_one_on_a_gpu(monkeypatch):
     assert default_jobs(["cuda"]) == 1
 
 
-def test_vectorize_with_isolate_is_refused_not_ignored(write_suite, tmp_path):
+def test_vectorize_with_isolate_is_refused_not_ignored(write_suite, tmp_path, cli):
     suite = write_suite(SUITE + "vectorize: 2\n")
-    res = ganbench("run", str(suite), "--out", str(tmp_path / "o"), "--isolate", "--no-report")
+    res = cli("run", str(suite), "--out", str(tmp_path / "o"), "--isolate", "--no-report")
     assert res.returncode == 2
     assert "error:" in res.stderr and "vectorize 2" in res.stderr and "--isolate" in res.stderr
     assert not (tmp_path / "o" / "results.sqlite").exists()
 
 
-def test_vectorize_with_jobs_trains_groups_here_and_singles_in_workers(write_suite, tmp_path):
+def test_vectorize_with_jobs_trains_groups_here_and_singles_in_workers(write_suite, tmp_path, cli):
     text = SUITE.replace("packs: [1, 2]", "packs: [1]") + """
   - model: gan
     label: single
@@ -107,7 +97,7 @@ def test_vectorize_with_jobs_trains_groups_here_and_singles_in_workers(write_sui
 vectorize: 2
 seeds: [0, 1]
 """
-    res = ganbench("run", str(write_suite(text.replace("seeds: 2\n", ""))), "--out", str(tmp_path / "o"),
+    res = cli("run", str(write_suite(text.replace("seeds: 2\n", ""))), "--out", str(tmp_path / "o"),
                    "--jobs", "2", "--no-report")
     assert res.returncode == 0, res.stderr + res.stdout
     with Store.open(tmp_path / "o", create=False) as s:
@@ -118,6 +108,6 @@ seeds: [0, 1]
 
 
 @pytest.mark.parametrize("flag", [["--jobs", "2"], ["--threads", "2"]])
-def test_jobs_and_threads_are_local_only(tiny_suite, tmp_path, flag):
-    res = ganbench("run", str(tiny_suite), "--out", str(tmp_path / "o"), "--executor", "ray", *flag)
+def test_jobs_and_threads_are_local_only(tiny_suite, tmp_path, flag, cli):
+    res = cli("run", str(tiny_suite), "--out", str(tmp_path / "o"), "--executor", "ray", *flag)
     assert res.returncode == 2 and "local executor" in res.stderr

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 from scipy import stats
@@ -153,12 +149,7 @@ references:
 """
 
 
-def ganbench(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "ganbench.cli", *args], capture_output=True, text=True,
-                          env={**os.environ, "COLUMNS": "200"}, timeout=600)
-
-
-def test_report_and_check_at_and_off_the_papers_budget(write_suite, tmp_path, registry):
+def test_report_and_check_at_and_off_the_papers_budget(write_suite, tmp_path, registry, cli):
     # at the paper's budget: a 20-step GAN is far below 7.9 modes / 96 % HQ -> worse, and check fails
     at = tmp_path / "at"
     run_suite(write_suite(SUITE.format(budget=20, ref_budget=20), "at.yaml"), at, registry=registry)
@@ -168,7 +159,7 @@ def test_report_and_check_at_and_off_the_papers_budget(write_suite, tmp_path, re
     assert "PacGAN (Lin et al. 2018) — Table 1" in section and "± standard error" in section
     assert 'verdict v-worse" title="paper&#39;s protocol: —">worse<' in section
     assert 'verdict v-unknown" title="paper&#39;s protocol: —">no runs<' in section  # the suite has no pack 2
-    res = ganbench("check", str(at), "--references")
+    res = cli("check", str(at), "--references")
     assert res.returncode == 1, res.stdout + res.stderr
     assert "worse" in res.stdout and "beaten by the paper" in res.stdout
 
@@ -178,16 +169,16 @@ def test_report_and_check_at_and_off_the_papers_budget(write_suite, tmp_path, re
     html = (off / "report.html").read_text()
     assert 'v-budget" title="paper&#39;s protocol: —">protocol differs: budget<' in html
     assert 'verdict v-worse">worse<' not in html and "Holm" in html
-    res = ganbench("check", str(off), "--references")
+    res = cli("check", str(off), "--references")
     assert res.returncode == 0, res.stdout + res.stderr
     assert "protocol differs: budget" in res.stdout
 
 
-def test_check_references_needs_references(tiny_suite, tmp_path, registry):
+def test_check_references_needs_references(tiny_suite, tmp_path, registry, cli):
     run_suite(tiny_suite, tmp_path / "o", registry=registry, render=False)
-    res = ganbench("check", str(tmp_path / "o"), "--references")
+    res = cli("check", str(tmp_path / "o"), "--references")
     assert res.returncode == 2 and "no `references:`" in res.stderr
-    res = ganbench("check", str(tmp_path / "o"))
+    res = cli("check", str(tmp_path / "o"))
     assert res.returncode == 2 and "--baseline" in res.stderr
 
 

@@ -55,10 +55,10 @@ def test_changed_config_is_not_silently_skipped(tiny_suite, tmp_path):
     assert set(runs.steps) == {30} and all(c["budget"] == {"steps": 30} for c in runs.config)
 
 
-def test_cli_changed_config_exit_2_lists_fields(tiny_suite, tmp_path):
+def test_cli_changed_config_exit_2_lists_fields(tiny_suite, tmp_path, cli):
     out = tmp_path / "out"
-    assert ganbench("run", str(tiny_suite), "--out", str(out), "--no-report", "--seeds", "1").returncode == 0
-    res = ganbench("run", str(tiny_suite), "--out", str(out), "--no-report", "--seeds", "1", "--budget", "steps=7")
+    assert cli("run", str(tiny_suite), "--out", str(out), "--no-report", "--seeds", "1").returncode == 0
+    res = cli("run", str(tiny_suite), "--out", str(out), "--no-report", "--seeds", "1", "--budget", "steps=7")
     assert res.returncode == 2 and "budget.steps: 20 -> 7" in res.stderr and res.stderr.count("\n") == 1
 
 

@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import sqlite3
-import subprocess
-import sys
 
 import pytest
 
 from ganbench.store import Store, StoreError
-
-
-def ganbench(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "ganbench.cli", *args], capture_output=True, text=True,
-                          env={**os.environ, "COLUMNS": "200"}, timeout=300)
 
 
 def _foreign(path):
@@ -27,16 +19,16 @@ def _foreign(path):
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _one_error_line(res: subprocess.CompletedProcess) -> None:
+def _one_error_line(res) -> None:  # a CompletedProcess or the cli fixture's result
     assert res.returncode == 2, res.stdout + res.stderr
     assert res.stderr.startswith("error: ") and res.stderr.count("\n") == 1, res.stderr
     assert "Traceback" not in res.stderr and "[red]" not in res.stderr
 
 
-def test_report_on_another_applications_sqlite_leaves_it_untouched(tmp_path):
+def test_report_on_another_applications_sqlite_leaves_it_untouched(tmp_path, cli):
     db = tmp_path / "app.sqlite"
     before = _foreign(db)
-    res = ganbench("report", str(db), "--out", str(tmp_path / "r.html"))
+    res = cli("report", str(db), "--out", str(tmp_path / "r.html"))
     _one_error_line(res)
     assert "not a ganbench results store" in res.stderr
     assert hashlib.sha256(db.read_bytes()).hexdigest() == before
@@ -55,15 +47,15 @@ def test_readers_never_write(tmp_path):
             s.set_meta("suite", "y")
 
 
-def test_run_into_a_foreign_store_is_refused(tiny_suite, tmp_path):
+def test_run_into_a_foreign_store_is_refused(tiny_suite, tmp_path, cli):
     out = tmp_path / "out"
     out.mkdir()
     before = _foreign(out / "results.sqlite")
-    _one_error_line(ganbench("run", str(tiny_suite), "--out", str(out), "--no-report"))
+    _one_error_line(cli("run", str(tiny_suite), "--out", str(out), "--no-report"))
     assert hashlib.sha256((out / "results.sqlite").read_bytes()).hexdigest() == before
 
 
-def test_run_into_a_truncated_store_is_one_line(tiny_suite, tmp_path):
+def test_run_into_a_truncated_store_is_one_line(tiny_suite, tmp_path, cli):
     out = tmp_path / "out"
     with Store.open(out) as s:
         s.set_meta("suite", "x")
@@ -71,7 +63,7 @@ def test_run_into_a_truncated_store_is_one_line(tiny_suite, tmp_path):
     (out / "results.sqlite").write_bytes(data[:100])
     for f in out.glob("results.sqlite-*"):
         f.unlink()
-    _one_error_line(ganbench("run", str(tiny_suite), "--out", str(out), "--no-report"))
+    _one_error_line(cli("run", str(tiny_suite), "--out", str(out), "--no-report"))
 
 
 def test_conflicting_runs_table_is_refused(tmp_path):
@@ -86,9 +78,9 @@ def test_conflicting_runs_table_is_refused(tmp_path):
         Store.open(tmp_path)
 
 
-def test_out_pointing_at_a_file_is_one_line(tiny_suite, tmp_path):
+def test_out_pointing_at_a_file_is_one_line(tiny_suite, tmp_path, cli):
     f = tmp_path / "file"
     f.write_text("x")
-    res = ganbench("run", str(tiny_suite), "--out", str(f), "--no-report")
+    res = cli("run", str(tiny_suite), "--out", str(f), "--no-report")
     _one_error_line(res)
     assert "not a directory" in res.stderr and f.read_text() == "x"
