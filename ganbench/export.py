@@ -8,6 +8,7 @@ wide final table (one row per finished run, one column per final metric). Column
 
 from __future__ import annotations
 
+import csv
 import os
 import tempfile
 from collections.abc import Sequence
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ganbench.atomic import check_replaceable
 from ganbench.results import Results, config_json
 
 FORMATS = ("csv", "parquet", "json")
@@ -43,6 +45,34 @@ def _require_pyarrow() -> None:
         ) from None
 
 
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+"""A spreadsheet runs a cell that begins with one of these as a formula (OWASP, CSV injection)."""
+
+
+def _neutralise(value: object) -> object:
+    if isinstance(value, str) and value and (value[0] in FORMULA_TRIGGERS or value[0] == "'"):
+        return "'" + value
+    return value
+
+
+def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` safe to open in a spreadsheet: every text cell (and header) that begins
+    with ``= + - @``, a tab or a carriage return gets a leading ``'``, as OWASP advises, so
+    ``=HYPERLINK(...)`` in a label or a plugin's metric name shows as text instead of running.
+    Numbers are left alone (``-1.5`` stays a number). A text that already begins with ``'`` gets
+    one more, so :func:`read` can strip exactly one and give back what was stored."""
+    out = df.copy()
+    for col in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[col]):  # object or pandas' str dtype
+            out[col] = out[col].map(_neutralise)
+    out.columns = [_neutralise(str(c)) for c in out.columns]
+    return out
+
+
+def _restore(value: object) -> object:
+    return value[1:] if isinstance(value, str) and value.startswith("'") else value
+
+
 def write(df: pd.DataFrame, path: str | Path, fmt: str) -> Path:
     """Write ``df`` to ``path`` in ``fmt`` through a temporary file renamed into place."""
     if fmt not in FORMATS:
@@ -52,17 +82,20 @@ def write(df: pd.DataFrame, path: str | Path, fmt: str) -> Path:
     path = Path(path)
     if path.is_dir():
         raise ExportError(f"{path}: is a directory; give a file name")
+    check_replaceable(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
         if fmt == "csv":
-            df.to_csv(tmp, index=False)
+            # every text quoted (OWASP; pandas leaves a bare CR unquoted, which splits the row)
+            neutralise_formulas(df).to_csv(tmp, index=False, quoting=csv.QUOTE_NONNUMERIC)
         elif fmt == "parquet":
             df.to_parquet(tmp, index=False)
         else:
             df.to_json(tmp, orient="records", indent=1, double_precision=15)
         os.chmod(tmp, 0o644)
+        check_replaceable(path)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -75,7 +108,12 @@ def read(path: str | Path, fmt: str | None = None) -> pd.DataFrame:
     path = Path(path)
     fmt = fmt or path.suffix.lstrip(".")
     if fmt == "csv":
-        return pd.read_csv(path)
+        df = pd.read_csv(path)
+        for col in df.columns:
+            if not pd.api.types.is_numeric_dtype(df[col]):
+                df[col] = df[col].map(_restore)
+        df.columns = [_restore(c) for c in df.columns]
+        return df
     if fmt == "parquet":
         _require_pyarrow()
         return pd.read_parquet(path)
