@@ -86,7 +86,7 @@ class CliResult:
     stderr: str
 
 
-def run_cli(*args: str | Path, env: dict[str, str] | None = None, cwd: Path | None = None) -> CliResult:
+def run_cli(*args: str | Path, env: dict[str, str | None] | None = None, cwd: Path | None = None) -> CliResult:
     """``ganbench ARGS`` run in this interpreter: the same ``ganbench.cli.main`` a shell runs, its
     stdout, stderr (logging included) and exit status captured, without paying an interpreter and
     a torch import per call (about 3 s each on a 2-core CI box). Tests whose point is a separate
@@ -102,7 +102,11 @@ def run_cli(*args: str | Path, env: dict[str, str] | None = None, cwd: Path | No
     root = logging.getLogger()
     saved_handlers, saved_level = root.handlers[:], root.level
     saved_env, saved_cwd = dict(os.environ), os.getcwd()
-    os.environ.update({"COLUMNS": "200", **(env or {})})
+    for key, value in {"COLUMNS": "200", **(env or {})}.items():  # None unsets
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
     root.handlers = []  # so main()'s logging.basicConfig installs its own handler, onto our stderr
     try:
         if cwd is not None:

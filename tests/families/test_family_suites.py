@@ -5,9 +5,6 @@ cover the fidelity metric on MNIST); everything else is the suite as shipped."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 import yaml
@@ -95,11 +92,10 @@ def test_inference_gans_mog_suite(repo, registry, tmp_path):
         assert r["figures"][run_id] == []  # reconstruction grids are for images only
 
 
-def test_unrolled_mog_suite_through_the_cli(repo, tmp_path):
+def test_unrolled_mog_suite_through_the_cli(repo, tmp_path, cli):
     out = tmp_path / "out"
     suite = shrink(repo / "suites/unrolled-mog.yaml", tmp_path / "s.yaml", steps=5)
-    res = subprocess.run([sys.executable, "-m", "ganbench.cli", "run", str(suite), "--out", str(out), "--no-report"],
-                         capture_output=True, text=True, timeout=300)
+    res = cli("run", str(suite), "--out", str(out), "--no-report")
     assert res.returncode == 0, res.stdout + res.stderr
     r = finals(out)
     assert len(r["finals"]) == 6  # 3 configurations x ring and grid

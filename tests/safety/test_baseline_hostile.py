@@ -4,8 +4,6 @@ and markdown for PR comments never carries a plugin's raw HTML."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -80,11 +78,10 @@ def test_markdown_escapes_plugin_text(tmp_path):
     assert "<img" not in md and "&lt;img src=x onerror=alert(1)&gt;" in md
 
 
-def test_check_cli_on_empty_baseline_exits_2_with_one_line(tmp_path):
+def test_check_cli_on_empty_baseline_exits_2_with_one_line(tmp_path, cli):
     doc = _good(tmp_path)
     doc["groups"] = []
     base = _write(tmp_path, doc)
-    res = subprocess.run([sys.executable, "-m", "ganbench.cli", "check", str(tmp_path), "--baseline", str(base)],
-                         capture_output=True, text=True, timeout=120)
+    res = cli("check", str(tmp_path), "--baseline", str(base))
     assert res.returncode == 2
     assert res.stderr.startswith("error: ") and res.stderr.count("\n") == 1 and "[red]" not in res.stderr

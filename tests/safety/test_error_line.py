@@ -45,15 +45,14 @@ def test_terminal_gets_red_error_and_no_literal_markup(tiny_suite, tmp_path):
     assert "[red]" not in text and "[/]" not in text
 
 
-def test_failed_run_line_has_no_literal_markup(tiny_suite, tmp_path):
+def test_failed_run_line_has_no_literal_markup(tiny_suite, tmp_path, cli):
     import torch
 
     if torch.cuda.is_available():
         import pytest
 
         pytest.skip("needs a machine without CUDA (the run fails on --device cuda)")
-    res = subprocess.run([sys.executable, "-m", "ganbench.cli", "run", str(tiny_suite), "--out", str(tmp_path / "o"),
-                          "--device", "cuda", "--no-preflight", "--no-report", "--seeds", "1"],
-                         capture_output=True, text=True, timeout=300)
+    res = cli("run", str(tiny_suite), "--out", str(tmp_path / "o"), "--device", "cuda", "--no-preflight", "--no-report",
+              "--seeds", "1")
     assert res.returncode == 1 and "✗ gan__" in res.stdout, res.stdout + res.stderr
     assert "[red]" not in res.stdout + res.stderr and "[/]" not in res.stdout + res.stderr

@@ -3,10 +3,6 @@ written or trained, with one message listing everything and how to get it."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
 import torch
 
@@ -55,11 +51,10 @@ def test_missing_device_is_named(tiny_suite, bare_machine):
         run_suite(tiny_suite, bare_machine / "out", device="cuda", render=False)
 
 
-def test_cli_preflight_is_one_line_exit_2(repo, tmp_path):
-    env = {**os.environ, "GANBENCH_DATA": str(tmp_path / "d"), "TORCH_HOME": str(tmp_path / "t"), "COLUMNS": "80"}
-    env.pop("GANBENCH_INCEPTION_WEIGHTS", None)
+def test_cli_preflight_is_one_line_exit_2(repo, tmp_path, cli):
+    env = {"GANBENCH_DATA": str(tmp_path / "d"), "TORCH_HOME": str(tmp_path / "t"), "COLUMNS": "80",
+           "GANBENCH_INCEPTION_WEIGHTS": None}
     # stacked MNIST: its evaluator is never downloaded, so this is refused with or without network
-    res = subprocess.run([sys.executable, "-m", "ganbench.cli", "run", str(repo / "suites" / "stacked-mnist.yaml"),
-                          "--out", str(tmp_path / "o")], capture_output=True, text=True, env=env, timeout=300)
+    res = cli("run", str(repo / "suites" / "stacked-mnist.yaml"), "--out", str(tmp_path / "o"), env=env)
     assert res.returncode == 2 and res.stderr.startswith("error: ") and res.stderr.count("\n") == 1, res.stderr
     assert not (tmp_path / "o").exists()
