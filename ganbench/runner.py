@@ -181,6 +181,18 @@ def run_suite(
     registry = registry or load_registry()
     runs = build_matrix(suite, registry, str(suite_path), seeds=seeds, budget=budget, device=device, keep=keep)
     out = Path(out_dir) if out_dir else default_out_dir(suite)
+    from ganbench.preflight import resolution_problems
+
+    misfits = resolution_problems(runs, registry)
+    if misfits:  # every such run would fail at build: refused whatever --no-preflight says
+        raise RunRefused(f"{suite_path}: " + "; ".join(misfits) + "; change the resolution or drop the model")
+    if sinks:  # an unknown --sink is refused before anything is written (never runs left pending)
+        from ganbench.sinks import SinkError, check_sink_names
+
+        try:
+            check_sink_names(sinks, registry.extra_modules)
+        except SinkError as exc:
+            raise RunRefused(str(exc)) from None
     if check_ready:
         from ganbench.preflight import preflight
 

@@ -4,11 +4,15 @@ an experiment tracker (TensorBoard, wandb, MLflow, ...), never required.
 Why a proxy of the store: every executor (in process, ``--isolate`` workers, Ray tasks, vectorised
 replicas) ends in the driver's store writes, so a sink sees each run whatever ran it, from one place.
 
-Why threads and queues: a tracker is someone else's code talking to disks or servers. Each sink
-gets its own daemon thread and a bounded queue; the run only enqueues (never waits), so a sink that
-is slow or hangs costs the run nothing, a full queue drops events (counted), a sink that raises is
-logged and, after :data:`MAX_ERRORS` failures, switched off, and closing waits at most
-``close_timeout`` seconds per sink before abandoning it. A sink can neither stop nor stall a run.
+Why a process of their own: a tracker is someone else's code talking to disks or servers, and
+Python code on a thread of the training process shares its GIL: a CPU-bound sink on a thread cut
+``train_steps_per_s`` from 154 to 58, and that number was stored as the model's throughput. The
+sinks therefore run in one spawned process (:class:`SinkProcessHub`); the run only enqueues
+(never waits), a full queue drops events (counted). In that process each sink has its own daemon
+thread and bounded queue; ``open()`` gets :data:`OPEN_TIMEOUT_S`, a sink that raises (``SystemExit``
+included) is one line and, after :data:`MAX_ERRORS` failures, switched off, and closing waits at most
+``close_timeout`` seconds before abandoning it. Every failure is one warning line in the driver's
+log; a sink can neither stop, stall nor slow a run.
 
 A plugin provides sinks through the ``ganbench_sinks`` hook (a list of :class:`SinkSpec`); the
 user enables them by name with ``ganbench run --sink NAME``. docs/sinks.md shows how to write one.
@@ -33,6 +37,12 @@ log = logging.getLogger(__name__)
 MAX_ERRORS = 10
 QUEUE_SIZE = 10_000
 CLOSE_TIMEOUT_S = 10.0
+PROCESS_QUEUE_SIZE = 100_000
+"""Events in flight to the sink process (it drains them into each sink's own queue at once)."""
+OPEN_TIMEOUT_S = 30.0
+"""How long a sink's ``open()`` may take (a tracker login) before the suite goes on without it."""
+STARTUP_S = 60.0
+"""Allowance for the sink process to start and import the plugins, on top of the open and close waits."""
 
 
 @dataclass(frozen=True)
@@ -91,24 +101,92 @@ class SinkError(ValueError):
     """An unknown sink name, or a sink that cannot be opened; the message names it."""
 
 
-def available_sinks(extra_plugins: Iterable[Any] = ()) -> dict[str, SinkSpec]:
-    """Every sink the installed plugins (and ganbench itself) provide, by name."""
-    from ganbench.plugins import PluginInfo, _load_entry_points, make_manager
+def _owner_name(pm: Any, impl: Any) -> str:
+    return str(pm.get_name(impl.plugin) or getattr(impl.plugin, "__name__", "?"))
+
+
+def discover_sinks(extra_plugins: Iterable[Any] = ()) -> tuple[dict[str, SinkSpec], list[str]]:
+    """Every sink the installed plugins (and ganbench itself) provide, by name, and one line per
+    plugin whose ``ganbench_sinks`` hook raised (``SystemExit`` too) or returned something other
+    than a list of :class:`SinkSpec`. Each plugin's hook is called on its own, so one broken plugin
+    neither hides the others' sinks nor crashes ``--sink tensorboard``."""
+    from ganbench.plugins import PluginInfo, _call, _load_entry_points, make_manager
 
     pm = make_manager()
     pm.register(__import__("ganbench.tensorboard_sink", fromlist=["_"]), name="ganbench.tensorboard_sink")
     infos: list[PluginInfo] = []
     _load_entry_points(pm, infos)
     for i, extra in enumerate(extra_plugins):
-        if isinstance(extra, str):  # the registry's extra_modules are importable names
-            extra = importlib.import_module(extra)
+        if isinstance(extra, (str, tuple)):  # the registry's extra_modules are importable names
+            extra = _import(extra)
+        if pm.is_registered(extra):
+            continue
         pm.register(extra, name=getattr(extra, "__name__", f"extra-sink-{i}"))
     out: dict[str, SinkSpec] = {}
-    for result in pm.hook.ganbench_sinks():
-        for spec in result or []:
-            if isinstance(spec, SinkSpec) and spec.name not in out:
+    problems: list[str] = []
+    for impl in reversed(pm.hook.ganbench_sinks.get_hookimpls()):  # registration order
+        owner = PluginInfo(_owner_name(pm, impl), "", None, None)
+        for spec in _call(impl, owner, problems, SinkSpec):
+            if spec.name in out:
+                problems.append(f"plugin {owner.name!r}: sink {spec.name!r} is already provided by another plugin; ignored")
+            elif not callable(spec.open):
+                problems.append(f"plugin {owner.name!r}: sink {spec.name!r} has no callable open")
+            else:
                 out[spec.name] = spec
-    return out
+    return out, problems
+
+
+def _import(ref: str | tuple[str, str | None]) -> Any:
+    """A module by name, or (in the sink process) from the file the driver had it from: a module
+    pytest imported in ``importlib`` mode has a name no ``sys.path`` entry resolves."""
+    import sys
+
+    name, file = (ref, None) if isinstance(ref, str) else ref
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        if not file:
+            raise
+    from importlib import util
+
+    spec = util.spec_from_file_location(name, file)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot import {name} from {file}")
+    module = util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _module_ref(extra: Any) -> tuple[str, str | None]:
+    """(name, file) of an extra plugin, for the sink process to import it again."""
+    import sys
+
+    if isinstance(extra, str):
+        mod = sys.modules.get(extra)
+        return extra, getattr(mod, "__file__", None)
+    return getattr(extra, "__name__", str(extra)), getattr(extra, "__file__", None)
+
+
+def available_sinks(extra_plugins: Iterable[Any] = ()) -> dict[str, SinkSpec]:
+    """Every sink the installed plugins provide, by name (broken sink plugins left out)."""
+    return discover_sinks(extra_plugins)[0]
+
+
+def check_sink_names(names: Sequence[str], extra_plugins: Iterable[Any] = ()) -> None:
+    """Raise :class:`SinkError` (one line) for a ``--sink`` no plugin provides."""
+    specs, problems = discover_sinks(extra_plugins)
+    unknown = [n for n in names if n not in specs]
+    if unknown:
+        why = f" (broken sink plugin(s): {'; '.join(problems)})" if problems else ""
+        raise SinkError(f"--sink: unknown sink(s) {', '.join(unknown)}; available: "
+                        f"{', '.join(sorted(specs)) or 'none'}{why}")
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, SystemExit):
+        return f"SystemExit({exc.code!r}) (the sink called sys.exit)"
+    return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": ")
 
 
 class _Worker:
@@ -149,21 +227,22 @@ class _Worker:
             try:
                 self.sink.write(event)
                 self.delivered += 1
-            except Exception as exc:
+            except BaseException as exc:  # SystemExit too: a sink never ends silently
                 self.errors += 1
                 if self.errors == 1:
-                    log.warning("sink %s: write raised %s: %s (the run goes on)", self.name, type(exc).__name__, exc)
-                if self.errors >= MAX_ERRORS:
-                    log.warning("sink %s: %d errors, switched off for the rest of the suite", self.name, self.errors)
+                    log.warning("sink %s: write raised %s (the run goes on)", self.name, _describe(exc))
+                if self.errors >= MAX_ERRORS or not isinstance(exc, Exception):
+                    log.warning("sink %s: %d error(s), switched off for the rest of the suite", self.name, self.errors)
                     self.disabled = True
         try:
             self.sink.close()
-        except Exception as exc:
-            log.warning("sink %s: close raised %s: %s", self.name, type(exc).__name__, exc)
+        except BaseException as exc:
+            log.warning("sink %s: close raised %s", self.name, _describe(exc))
 
 
 class SinkHub:
-    """Fans events out to the enabled sinks without ever blocking the caller."""
+    """Fans events out to the enabled sinks without ever blocking the caller (threads, in the
+    process that owns it: the sink process of :class:`SinkProcessHub`)."""
 
     def __init__(self, sinks: Sequence[tuple[str, Sink]], *, queue_size: int | None = None,
                  close_timeout: float | None = None):
@@ -188,21 +267,179 @@ class SinkHub:
                 log.warning("sink %s: %d event(s) dropped while it fell behind", w.name, w.dropped)
 
 
-def open_sinks(names: Sequence[str], ctx: SinkContext, extra_plugins: Iterable[Any] = (), **hub_options: Any) -> SinkHub:
-    """The hub of the sinks named (``--sink``); unknown names and sinks failing to open are errors."""
-    specs = available_sinks(extra_plugins)
-    unknown = [n for n in names if n not in specs]
-    if unknown:
-        raise SinkError(f"--sink: unknown sink(s) {', '.join(unknown)}; available: {', '.join(sorted(specs)) or 'none'}")
-    opened: list[tuple[str, Sink]] = []
-    for n in dict.fromkeys(names):
+def open_with_deadline(name: str, spec: SinkSpec, ctx: SinkContext, timeout: float) -> Sink | None:
+    """``spec.open(ctx)`` on a thread, given ``timeout`` seconds: a tracker login that hangs is
+    abandoned, one that raises is one line, and the suite goes on without that sink."""
+    box: dict[str, Any] = {}
+
+    def target() -> None:
         try:
-            opened.append((n, specs[n].open(ctx)))
-        except Exception as exc:
-            for _, s in opened:
-                s.close()
-            raise SinkError(f"--sink {n}: cannot open it ({type(exc).__name__}: {exc})") from None
-    return SinkHub(opened, **hub_options)
+            box["sink"] = spec.open(ctx)
+        except BaseException as exc:
+            box["error"] = exc
+
+    th = threading.Thread(target=target, name=f"ganbench-sink-open-{name}", daemon=True)
+    th.start()
+    th.join(timeout)
+    if th.is_alive():
+        log.warning("sink %s: open() did not return within %.0f s; the suite goes on without it", name, timeout)
+        return None
+    if "error" in box:
+        log.warning("sink %s: cannot open it (%s); the suite goes on without it", name, _describe(box["error"]))
+        return None
+    sink = box.get("sink")
+    if not callable(getattr(sink, "write", None)) or not callable(getattr(sink, "close", None)):
+        log.warning("sink %s: open() returned %s, not an object with write() and close(); the suite goes on "
+                    "without it", name, type(sink).__name__)
+        return None
+    return sink
+
+
+class _ForwardLog(logging.Handler):
+    """In the sink process: every log record of this module goes back to the driver as one line."""
+
+    def __init__(self, out: Any):
+        super().__init__(logging.WARNING)
+        self.out = out
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self.out.put_nowait(("log", record.levelno, record.getMessage()))
+        except Exception:
+            pass
+
+
+def _sink_process(names: list[str], ctx: SinkContext, extra_modules: list[tuple[str, str | None]], sys_path: list[str],
+                  events: Any, out: Any, options: dict[str, Any]) -> None:
+    """The sink process: opens the sinks (each with a deadline) and feeds them from ``events``.
+    Training never waits for it and never shares a GIL with it: a CPU-bound or hanging sink costs
+    the runs nothing but a core it may use."""
+    import os
+    import signal
+    import sys
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the driver decides when sinks stop
+    sys.path[:] = list(sys_path) + [p for p in sys.path if p not in sys_path]  # the driver's imports, in its order
+    log.addHandler(_ForwardLog(out))
+    log.setLevel(logging.WARNING)
+    log.propagate = False
+    parent = os.getppid()
+    try:
+        specs, problems = discover_sinks(extra_modules)
+    except BaseException as exc:
+        log.warning("sinks: could not load the sink plugins (%s); the suite goes on without sinks", _describe(exc))
+        specs, problems = {}, []
+    for line in problems:
+        log.warning("sinks: %s", line)
+    opened = []
+    for n in dict.fromkeys(names):
+        if n in specs:
+            sink = open_with_deadline(n, specs[n], ctx, options["open_timeout"])
+            if sink is not None:
+                opened.append((n, sink))
+    hub = SinkHub(opened, queue_size=options["queue_size"], close_timeout=options["close_timeout"])
+    out.put(("opened", [n for n, _ in opened]))
+    while True:
+        try:
+            event = events.get(timeout=0.5)
+        except queue.Empty:
+            if os.getppid() != parent:  # the driver died: nothing more will come
+                break
+            continue
+        except (EOFError, OSError):
+            break
+        if event is None:
+            break
+        hub.emit(event)
+    hub.close()
+    out.put(("closed", None))
+    out.close()
+    out.join_thread()  # every warning line reaches the driver before the process ends
+    os._exit(0)  # abandoned (hung) sink threads must not keep this process alive
+
+
+class SinkProcessHub:
+    """The driver's side: events go, pickled, to the sink process (never waiting: a full pipe drops
+    them, counted); the process's warnings come back as log lines of this module."""
+
+    def __init__(self, names: Sequence[str], ctx: SinkContext, extra_modules: Sequence[tuple[str, str | None]], *,
+                 queue_size: int | None = None, close_timeout: float | None = None, open_timeout: float | None = None):
+        import multiprocessing as mp
+        import sys
+
+        self.close_timeout = CLOSE_TIMEOUT_S if close_timeout is None else close_timeout
+        self.open_timeout = OPEN_TIMEOUT_S if open_timeout is None else open_timeout
+        mpctx = mp.get_context("spawn")
+        self.events = mpctx.Queue(maxsize=PROCESS_QUEUE_SIZE)
+        self.back = mpctx.Queue()
+        self.dropped = 0
+        self.proc = mpctx.Process(
+            target=_sink_process, name="ganbench-sinks", daemon=True,
+            args=(list(names), ctx, list(extra_modules), list(sys.path), self.events, self.back,
+                  {"queue_size": queue_size or QUEUE_SIZE, "close_timeout": self.close_timeout,
+                   "open_timeout": self.open_timeout}),
+        )
+        self.opened = False
+        self.proc.start()
+        self.closed = False
+        self.listener = threading.Thread(target=self._listen, name="ganbench-sinks-log", daemon=True)
+        self.listener.start()
+
+    def _listen(self) -> None:
+        while True:
+            try:
+                msg = self.back.get(timeout=0.5)
+            except queue.Empty:
+                if not self.proc.is_alive():
+                    return
+                continue
+            except (EOFError, OSError, ValueError):
+                return
+            if msg[0] == "log":
+                log.log(msg[1], "%s", msg[2])
+            elif msg[0] == "opened":
+                self.opened = True
+            elif msg[0] == "closed":
+                return
+
+    def emit(self, event: SinkEvent) -> None:
+        if self.closed:
+            return
+        try:
+            self.events.put_nowait(event)
+        except queue.Full:
+            if self.dropped == 0:
+                log.warning("sinks: falling behind, the queue to the sink process is full; dropping events "
+                            "(the run goes on)")
+            self.dropped += 1
+
+    def close(self) -> None:
+        """Tell the sink process to finish; wait at most ``close_timeout`` (plus its start-up)."""
+        if self.closed:
+            return
+        self.closed = True
+        try:
+            self.events.put(None, timeout=1.0)
+        except (queue.Full, ValueError):
+            pass
+        self.proc.join(self.close_timeout + (2.0 if self.opened else self.open_timeout + STARTUP_S))
+        if self.proc.is_alive():
+            log.warning("sinks: the sink process did not finish %.0f s after the suite; stopped", self.close_timeout)
+            self.proc.terminate()
+            self.proc.join(2.0)
+        self.listener.join(2.0)
+        if self.dropped:
+            log.warning("sinks: %d event(s) dropped while the sinks fell behind", self.dropped)
+        self.events.cancel_join_thread()  # undelivered events must not hold the driver at exit
+        self.events.close()
+
+
+def open_sinks(names: Sequence[str], ctx: SinkContext, extra_plugins: Iterable[Any] = (), **hub_options: Any) -> SinkProcessHub:
+    """The hub of the sinks named (``--sink``), running in their own process. Unknown names are a
+    :class:`SinkError` (before any run); a sink that fails or hangs opening is one warning line."""
+    extra = [_module_ref(e) for e in extra_plugins]
+    check_sink_names(names, extra)
+    return SinkProcessHub(names, ctx, extra, **hub_options)
 
 
 class SinkStore:

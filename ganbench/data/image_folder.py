@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Mapping
+import warnings
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +38,10 @@ EXTENSIONS = (".png", ".jpg", ".jpeg")
 DEFAULTS: dict[str, Any] = {"path": None, "resolution": 64, "channels": 3, "labels": "auto", "on_bad": "skip",
                             "max_images": None}
 RESOLUTIONS = (16, 28, 32, 64, 128, 256)
+MAX_PIXELS = 40_000_000
+"""Largest image decoded (width x height). A benchmark resizes to at most 256 px, and a small file
+can declare a huge canvas (a 164 KB PNG of 169 megapixels decodes to 800 MiB): larger ones are
+skipped, and named, before their pixels are decoded."""
 
 
 def check(params: Mapping[str, Any]) -> dict[str, Any]:
@@ -91,12 +97,26 @@ def content_hash(base: Path, files: list[Path], params: Mapping[str, Any]) -> st
     return h.hexdigest()
 
 
+@contextmanager
+def _quiet_bomb_warning() -> Iterator[None]:
+    """PIL warns above its own 89 MP limit; this module bounds pixels itself (:data:`MAX_PIXELS`)."""
+    from PIL import Image
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        yield
+
+
 def load_image(path: Path, resolution: int, channels: int) -> np.ndarray:
     """One image, resized (shorter side to ``resolution``, bicubic, antialiased) and centre-cropped:
     ``(C, resolution, resolution)`` uint8."""
     from PIL import Image
 
-    with Image.open(path) as im:
+    with _quiet_bomb_warning(), Image.open(path) as im:  # the header only: the size before any pixel is decoded
+        w, h = im.size
+        if w * h > MAX_PIXELS:
+            raise ValueError(f"{w}x{h} = {w * h / 1e6:.0f} megapixels, over the {MAX_PIXELS / 1e6:.0f} MP bound; "
+                             "not decoded")
         im = im.convert("RGB" if channels == 3 else "L")
         w, h = im.size
         s = resolution / min(w, h)
@@ -143,9 +163,35 @@ def load(req: DatasetRequest) -> Dataset:
     return ds
 
 
+def first_readable(base: Path) -> tuple[Path | None, str]:
+    """The first file under ``base`` whose image header reads (size within the pixel bound), or
+    None and why not: what the preflight asks, so an empty folder, or one holding only non-images,
+    fails before training instead of failing every run."""
+    from PIL import Image
+
+    try:
+        files, _, _ = list_images(base, False)
+    except (FileNotFoundError, ValueError) as exc:
+        return None, str(exc).split(": ", 1)[-1]
+    for f in files:
+        try:
+            with _quiet_bomb_warning(), Image.open(f) as im:
+                w, h = im.size
+            if w * h <= MAX_PIXELS:
+                return f, ""
+        except Exception:  # PIL raises many kinds for a file that is not an image
+            continue
+    return None, f"none of its {len(files)} .png/.jpg/.jpeg file(s) is a readable image within {MAX_PIXELS / 1e6:.0f} MP"
+
+
 def requirements(root: Path, params: Mapping[str, Any]) -> list[Requirement]:
     base = folder(check(params), root)
-    return [Requirement(f"image folder {base}", base, base.is_dir(), "set the dataset's params.path to a folder of PNG/JPEG images")]
+    fix = "set the dataset's params.path to a folder of PNG/JPEG images"
+    if not base.is_dir():
+        return [Requirement(f"image folder {base}", base, False, fix)]
+    found, why = first_readable(base)
+    return [Requirement(f"image folder {base} ({why})" if found is None else f"image folder {base}", base,
+                        found is not None, fix)]
 
 
 @hookimpl

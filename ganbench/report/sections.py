@@ -505,8 +505,19 @@ def run_sections(data: ReportData) -> list[dict[str, Any]]:
             "config": json.dumps(r["config"], indent=2, sort_keys=True, default=str),
             "finals": finals,
             "metric_errors": errors,
+            "data_notes": skipped_note(data, r["run_id"]),
         })
     return out
+
+
+def skipped_note(data: ReportData, run_id: str) -> list[str]:
+    """The dataset files the run's provider skipped (unreadable, or over its pixel bound)."""
+    skipped = data.array(run_id, "dataset_skipped")
+    if skipped is None or not len(skipped):
+        return []
+    names = [str(s) for s in skipped[:10]]
+    more = f"; ... and {len(skipped) - 10} more" if len(skipped) > 10 else ""
+    return [f"dataset: {len(skipped)} file(s) skipped, not trained or evaluated on: " + "; ".join(names) + more]
 
 
 def packed_any(runs: pd.DataFrame) -> bool:

@@ -269,6 +269,9 @@ class RunLoop:
         if "centers" in info:  # lets the report draw MoG scatter plots from the store alone
             self.store.put_array(self.run.run_id, "mode_centers", np.asarray(info["centers"], dtype=np.float32))
             self.store.put_array(self.run.run_id, "mode_std", np.array([info["std"]], dtype=np.float32))
+        skipped = (info.extra or {}).get("skipped") if hasattr(info, "extra") else None
+        if skipped:  # files the provider could not use: part of the record, shown in the report
+            self.store.put_array(self.run.run_id, "dataset_skipped", np.array([str(s)[:300] for s in skipped]))
 
     # -- schedule -------------------------------------------------------------------------
     def _eval_due(self, meter: BudgetMeter, next_point: list[int]) -> bool:

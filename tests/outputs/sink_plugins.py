@@ -1,25 +1,42 @@
-"""Test sink plugins: one that records every event, one that raises on every write, one that hangs."""
+"""Test sink plugins. Sinks run in their own process, so the recorder writes what it receives to a
+file under the run's output directory (one JSON line per event) for the test to read back."""
 
 from __future__ import annotations
 
+import json
+import os
 import threading
+import time
 
 from ganbench.hookspecs import hookimpl
 from ganbench.sinks import SinkContext, SinkEvent, SinkSpec
 
-RECORDED: list[SinkEvent] = []
-RELEASE = threading.Event()
+RECORD = "sink-record.jsonl"
+RELEASE = threading.Event()  # never set in the sink process: a hang lasts until it is abandoned
 
 
 class Recorder:
     def __init__(self, ctx: SinkContext):
-        self.ctx = ctx
+        self.fh = open(ctx.out_dir / RECORD, "a", encoding="utf-8")  # noqa: SIM115 (closed in close())
+        self._line({"kind": "opened", "pid": os.getpid()})
+
+    def _line(self, obj: dict) -> None:
+        self.fh.write(json.dumps(obj) + "\n")
+        self.fh.flush()
 
     def write(self, event: SinkEvent) -> None:
-        RECORDED.append(event)
+        self._line({"kind": event.kind, "run_id": event.run_id, "step": event.step, "name": event.name,
+                    "value": event.value, "text": event.text,
+                    "shape": None if event.array is None else list(event.array.shape)})
 
     def close(self) -> None:
-        RECORDED.append(SinkEvent("closed", ""))
+        self._line({"kind": "closed"})
+        self.fh.close()
+
+
+def read_record(out_dir) -> list[dict]:
+    path = out_dir / RECORD
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
 
 class Raiser:
@@ -38,12 +55,50 @@ class Hanger:
         pass
 
     def write(self, event: SinkEvent) -> None:
-        RELEASE.wait()  # a tracker call that never returns (until the test releases it)
+        RELEASE.wait()  # a tracker call that never returns
 
     def close(self) -> None:
         pass
 
 
+class Exiter:
+    def __init__(self, ctx: SinkContext):
+        pass
+
+    def write(self, event: SinkEvent) -> None:
+        raise SystemExit(3)
+
+    def close(self) -> None:
+        pass
+
+
+class Busy:
+    """A CPU-bound sink: pure-Python work (holding the GIL) on every event."""
+
+    def __init__(self, ctx: SinkContext):
+        pass
+
+    def write(self, event: SinkEvent) -> None:
+        t0 = time.perf_counter()
+        x = 0
+        while time.perf_counter() - t0 < 0.05:
+            x += 1
+
+    def close(self) -> None:
+        pass
+
+
+def hanging_open(ctx: SinkContext) -> Recorder:
+    RELEASE.wait()  # a tracker login that never answers
+    raise AssertionError("unreachable")
+
+
+def not_a_sink(ctx: SinkContext) -> int:
+    return 42
+
+
 @hookimpl
 def ganbench_sinks() -> list[SinkSpec]:
-    return [SinkSpec("test-record", Recorder), SinkSpec("test-raise", Raiser), SinkSpec("test-hang", Hanger)]
+    return [SinkSpec("test-record", Recorder), SinkSpec("test-raise", Raiser), SinkSpec("test-hang", Hanger),
+            SinkSpec("test-exit", Exiter), SinkSpec("test-busy", Busy), SinkSpec("test-open-hang", hanging_open),
+            SinkSpec("test-open-42", not_a_sink)]

@@ -1,0 +1,8 @@
+"""A sink plugin whose hook returns 42 instead of a list of SinkSpec."""
+
+from ganbench.hookspecs import hookimpl
+
+
+@hookimpl
+def ganbench_sinks():
+    return 42
