@@ -1,0 +1,122 @@
+"""The ProGAN training game: WGAN-GP with the drift term, progressive growing over the budget.
+
+Loss as the authors' default config (``loss.G_wgan``, ``loss.D_wgangp``): D minimises
+D(G(z)) - D(x) + lambda (||grad D(x^)|| - 1)^2 + epsilon D(x)^2 with lambda 10 and epsilon 0.001;
+G minimises -D(G(z)). Adam lr 0.001, betas (0, 0.99), eps 1e-8; one D step per G step. Samples come
+from an exponential moving average of G (``Gs``, beta 0.999). Reals are blended between resolutions
+during a fade-in as the code's ``process_reals`` does, so D sees real and generated images alike.
+``train_step`` returns ``lod`` and ``resolution`` beside the losses, so the loss curves show where
+the growth is.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+
+from ganbench.api import EMA, BuildContext
+
+from .networks import Discriminator, Generator
+from .schedule import GrowthSchedule
+
+
+def blend_reals(x: torch.Tensor, lod: float) -> torch.Tensor:
+    """Reals at the current level of detail: average-pooled to the resolution G draws at, blended with
+    the level below during a fade-in, and upsampled back (nearest) to full size."""
+    if lod <= 0:
+        return x
+    k = 2 ** math.floor(lod)
+    y = F.avg_pool2d(x, k) if k > 1 else x
+    frac = lod - math.floor(lod)
+    if frac > 0:
+        lower = F.interpolate(F.avg_pool2d(y, 2), scale_factor=2, mode="nearest")
+        y = torch.lerp(y, lower, frac)
+    return F.interpolate(y, scale_factor=k, mode="nearest") if k > 1 else y
+
+
+class ProGAN:
+    def __init__(self, ctx: BuildContext):
+        if len(ctx.data_shape) != 3:
+            raise ValueError(f"progan: needs image data (C, H, W), got samples of shape {ctx.data_shape}")
+        c, h, w = ctx.data_shape
+        growing = ctx.hp("growing", True)
+        if not isinstance(growing, bool):
+            raise ValueError(f"progan: hparam growing must be true or false, got {growing!r}")
+        init = int(ctx.hp("initial_resolution", 4)) if growing else h
+        if h != w or h & (h - 1) or h < 4:
+            raise ValueError(f"progan: grows by doubling, so the images must be square with a power-of-two side of at "
+                             f"least 4 px, got {h}x{w} (MNIST: dataset param resolution: 32)")
+        if init < 4 or init & (init - 1) or init > h:
+            raise ValueError(f"progan: hparam initial_resolution must be a power of two between 4 and {h}, got {init}")
+        if ctx.pack != 1:
+            raise ValueError("progan: packing is not supported (the minibatch std layer is ProGAN's own batch statistic)")
+        self.ctx = ctx
+        self.levels = int(math.log2(h)) - 2
+        self.z_dim = int(ctx.hp("z_dim", 512))
+        base, fmax = int(ctx.hp("fmap_base", 8192)), int(ctx.hp("fmap_max", 512))
+        self.G = Generator(self.z_dim, c, self.levels, base, fmax).to(ctx.device)
+        self.D = Discriminator(c, self.levels, base, fmax, int(ctx.hp("mbstd_group", 4))).to(ctx.device)
+        self.schedule = GrowthSchedule(int(math.log2(h / init)), float(ctx.hp("lod_training_kimg", 600.0)),
+                                       float(ctx.hp("lod_transition_kimg", 600.0)), float(ctx.hp("total_kimg", 12_000.0)))
+        lr = float(ctx.hp("lr", 1e-3))
+        betas = (float(ctx.hp("beta1", 0.0)), float(ctx.hp("beta2", 0.99)))
+        self.opt_g = torch.optim.Adam(self.G.parameters(), lr=lr, betas=betas, eps=1e-8)
+        self.opt_d = torch.optim.Adam(self.D.parameters(), lr=lr, betas=betas, eps=1e-8)
+        self.gp_weight, self.drift = float(ctx.hp("gp_weight", 10.0)), float(ctx.hp("drift", 0.001))
+        self.ema = EMA(self.G, decay=float(ctx.hp("ema_decay", 0.999)))
+        self.latent_rng = ctx.rng("latents")
+        self.lod = float(self.schedule.levels)
+
+    def current_lod(self) -> float:
+        return self.schedule.lod_at_fraction(self.ctx.progress.fraction)
+
+    def _z(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        return torch.randn(n, self.z_dim, device=self.ctx.device, generator=generator or self.latent_rng)
+
+    def train_step(self, real: torch.Tensor, labels: torch.Tensor | None = None) -> dict[str, Any]:
+        lod = self.lod = self.current_lod()
+        n = real.shape[0]
+        real = blend_reals(real, lod)
+        with torch.no_grad():
+            fake = self.G(self._z(n), lod)
+        d_real, d_fake = self.D(real, lod), self.D(fake, lod)
+        eps = torch.rand(n, 1, 1, 1, device=real.device, generator=self.latent_rng)
+        mixed = torch.lerp(real, fake, eps).requires_grad_(True)
+        grad, = torch.autograd.grad(self.D(mixed, lod).sum(), mixed, create_graph=True)
+        gp = (grad.flatten(1).norm(dim=1) - 1).pow(2).mean()
+        wdist = d_real.mean() - d_fake.mean()
+        d_loss = -wdist + self.gp_weight * gp + self.drift * d_real.pow(2).mean()
+        self.opt_d.zero_grad(set_to_none=True)
+        d_loss.backward()
+        self.opt_d.step()
+
+        g_loss = -self.D(self.G(self._z(n), lod), lod).mean()
+        self.opt_g.zero_grad(set_to_none=True)
+        g_loss.backward()
+        self.opt_g.step()
+        self.ema.update(self.ctx.progress.step + 1)
+        h = self.ctx.data_shape[1]
+        return {"d_loss": d_loss.detach(), "g_loss": g_loss.detach(), "wasserstein": wdist.detach(), "gp": gp.detach(),
+                "lod": lod, "resolution": float(self.schedule.resolution(lod, h))}
+
+    @torch.no_grad()
+    def sample(self, n: int, labels: torch.Tensor | None = None, *, generator: torch.Generator | None = None) -> torch.Tensor:
+        return self.ema.module(self._z(n, generator), self.lod).clamp(-1, 1)
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"G": self.G.state_dict(), "D": self.D.state_dict(), "opt_g": self.opt_g.state_dict(),
+                "opt_d": self.opt_d.state_dict(), "ema": self.ema.state_dict(), "lod": self.lod,
+                "latent_rng": self.latent_rng.get_state()}
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        self.G.load_state_dict(state["G"])
+        self.D.load_state_dict(state["D"])
+        self.opt_g.load_state_dict(state["opt_g"])
+        self.opt_d.load_state_dict(state["opt_d"])
+        self.ema.load_state_dict(state["ema"])
+        self.lod = float(state["lod"])
+        self.latent_rng.set_state(state["latent_rng"].cpu())
