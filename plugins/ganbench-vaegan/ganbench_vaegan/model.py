@@ -36,7 +36,8 @@ from ganbench.api import BuildContext
 
 def _quarter(size: int) -> int:
     """The side after two stride-2, padding-2 5x5 convolutions (ceil at each halving)."""
-    return -(-(-(-size // 2)) // 2)
+    half = (size + 1) // 2
+    return (half + 1) // 2
 
 
 def _down(c_in: int, c_out: int, bn: bool = True) -> list[nn.Module]:
@@ -47,7 +48,8 @@ class Encoder(nn.Module):
     def __init__(self, c: int, size: int, ch: int, fc: int, z_dim: int):
         super().__init__()
         s = _quarter(size)
-        self.conv = nn.Sequential(*_down(c, ch), *_down(ch, 2 * ch), nn.Conv2d(2 * ch, 4 * ch, 5, 1, 2, bias=False), nn.BatchNorm2d(4 * ch), nn.ReLU())
+        self.conv = nn.Sequential(*_down(c, ch), *_down(ch, 2 * ch),
+                                  nn.Conv2d(2 * ch, 4 * ch, 5, 1, 2, bias=False), nn.BatchNorm2d(4 * ch), nn.ReLU())
         self.fc = nn.Sequential(nn.Flatten(), nn.Linear(4 * ch * s * s, fc, bias=False), nn.BatchNorm1d(fc), nn.ReLU(),
                                 nn.Linear(fc, 2 * z_dim))
 
@@ -147,7 +149,7 @@ class VAEGAN:
         for name, (loss, _) in groups.items():
             params = list(getattr(self, name).parameters())
             grads[name] = (params, torch.autograd.grad(loss, params, retain_graph=True, allow_unused=True))
-        for name, (loss, do) in groups.items():
+        for name, (_loss, do) in groups.items():
             if not do:
                 continue
             for p, g in zip(*grads[name]):
