@@ -70,7 +70,7 @@ class BatchedSequential:
             if kind in ("linear", "maxout"):
                 x = torch.bmm(x, p["weight_t"]) if p["bias"] is None else torch.baddbmm(p["bias"], x, p["weight_t"])
                 if kind == "maxout":
-                    x = x.view(*x.shape[:2], p["d_out"], p["pieces"]).amax(dim=3)
+                    x = x.view(*x.shape[:2], p["d_out"], p["pieces"]).max(dim=3).values  # as Maxout
             elif kind == "relu":
                 x = F.relu(x)
             else:
