@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ganbench import __version__
+from ganbench.executors.concurrency import describe, encode, seconds_budget_runs
 from ganbench.hardware import hardware_info
 from ganbench.kept import generator_dir
 from ganbench.outlock import OutDirLock, OutDirLocked
@@ -168,8 +169,15 @@ def run_suite(
     check_ready: bool = True,
     keep: str | None = None,
     sinks: Sequence[str] = (),
+    force: bool = False,
 ) -> SuiteResult:
     """Run a suite into ``out_dir`` (locked for the whole run; see :mod:`ganbench.outlock`).
+
+    ``executor`` None is the CLI's default too: one run at a time in this process, so library and
+    CLI throughputs are measured alike (``--jobs N`` / ``--jobs auto`` opt into more). Every run
+    records the concurrency it trained under (:mod:`ganbench.executors.concurrency`); a ``seconds``
+    budget with more than one run at once is refused (:class:`RunRefused`) unless ``force``: it
+    would train fewer steps per run than the suite says.
 
     With ``check_ready`` (the default) the preflight (:mod:`ganbench.preflight`) first checks every
     dataset file, evaluator and weight file the matrix needs, the device and OUT, and raises
@@ -202,6 +210,15 @@ def run_suite(
                 f"{suite_path}: cannot start, {len(problems)} thing(s) missing (nothing was trained): "
                 + "; ".join(problems)
             )
+    jobs = int(getattr(executor, "jobs", None) or 1) if getattr(executor, "name", "local") != "ray" else 1
+    timed = seconds_budget_runs(runs)
+    if timed and jobs > 1:
+        from ganbench.executors.concurrency import SECONDS_WITH_JOBS
+
+        if not force:
+            raise RunRefused(f"{suite_path}: {SECONDS_WITH_JOBS.format(jobs=jobs)} ({len(timed)} such run(s), e.g. "
+                             f"{timed[0].run_id}); run them with --jobs 1, or pass --force to accept it")
+        log.warning("%s (forced); the runs record their concurrency", SECONDS_WITH_JOBS.format(jobs=jobs))
     _make_out_dir(out)
     try:
         with OutDirLock(out):
@@ -258,7 +275,14 @@ def _run_locked(suite_path: Path, suite: Any, registry: Registry, runs: list[Run
                 raise RunRefused(str(exc)) from None
         try:
             target = SinkStore(store, hub) if hub is not None else store
-            outcomes = executor.run_all(todo, registry, target, progress=progress, on_done=on_done)
+
+            def recorded(run: RunSpec, outcome: RunOutcome) -> None:
+                # what else trained meanwhile: throughput, seconds budgets and timeouts depend on it
+                store.upsert_run(run.run_id, concurrency=encode(describe(executor, outcome.execution)))
+                if on_done:
+                    on_done(run, outcome)
+
+            outcomes = executor.run_all(todo, registry, target, progress=progress, on_done=recorded)
         finally:
             if hub is not None:
                 hub.close()

@@ -81,8 +81,9 @@ CREATE TABLE IF NOT EXISTS artifacts (
 # Columns added to ``runs`` after schema 1 shipped; older stores gain them (NULL) on open.
 # ``execution``: how the run's steps ran (eager / compiled (...) / vectorized ×N), so throughput
 # numbers are never compared across modes unawares and nobody expects a vectorised run's solo
-# rerun to match it bit for bit.
-_ADDED_RUN_COLUMNS = {"execution": "TEXT"}
+# rerun to match it bit for bit. ``concurrency``: the runs at once and threads it trained under
+# (JSON, ganbench.executors.concurrency): throughput and seconds budgets depend on it.
+_ADDED_RUN_COLUMNS = {"execution": "TEXT", "concurrency": "TEXT"}
 
 _COLUMNS: dict[str, set[str]] = {}
 

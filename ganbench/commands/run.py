@@ -79,10 +79,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     x.add_argument("--vectorize", type=_positive_int, metavar="N",
                    help="local: train up to N seeds of one model config as one batched model when the plugin "
                    "supports it (overrides the suite's `vectorize`; docs/vectorized.md)")
-    x.add_argument("--jobs", "-j", type=_positive_int, metavar="N",
-                   help="local: train N runs at once, each in a worker process (default: one per --threads cores "
-                   "on the CPU, 1 on a GPU); --jobs 1 runs them one after another in this process. "
-                   "Never changes a run's numbers: see --threads")
+    x.add_argument("--jobs", "-j", type=_jobs, metavar="N|auto",
+                   help="local: train N runs at once, each in a worker process; auto: one per --threads cores on "
+                   "the CPU, 1 on a GPU. Default 1: one after another in this process, as run_suite() does. "
+                   "Never changes a step's arithmetic (see --threads), but changes throughput, how many steps "
+                   "a `seconds` budget fits and what timeout_s allows: each run records it (docs/executors.md)")
+    x.add_argument("--force", action="store_true",
+                   help="run a `seconds` budget with --jobs N > 1 anyway (refused without it: each run would "
+                   "train fewer steps than alone)")
     x.add_argument("--threads", type=_positive_int, default=None, metavar="T",
                    help="local: torch threads per run (default 1), the same whatever --jobs is, so --jobs 1 and "
                    "--jobs N give bit-identical metrics")
@@ -102,6 +106,10 @@ def _positive_int(text: str) -> int:
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
     return n
+
+
+def _jobs(text: str) -> int | str:
+    return "auto" if text.strip().lower() == "auto" else _positive_int(text)
 
 
 def _nonneg_int(text: str) -> int:
@@ -177,7 +185,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     from ganbench.executors.threads import DEFAULT_THREADS_PER_RUN
 
     executor = make_executor(
-        args.executor, isolate=args.isolate, jobs=args.jobs, threads=args.threads or DEFAULT_THREADS_PER_RUN,
+        args.executor, isolate=args.isolate, jobs=None if args.jobs == "auto" else (args.jobs or 1),
+        threads=args.threads or DEFAULT_THREADS_PER_RUN,
         max_concurrent=args.max_concurrent, ray_address=args.ray_address,
         checkpoints=CheckpointOptions(every=args.checkpoint_every, keep=args.keep_checkpoints),
     )
@@ -187,7 +196,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             vectorize=args.vectorize,
             progress=on_progress, on_start=on_start, on_done=on_done, render=not args.no_report,
             rerun_changed=args.rerun_changed, check_ready=not args.no_preflight, keep=args.keep,
-            sinks=args.sink,
+            sinks=args.sink, force=args.force,
         )
     except (RayUnavailable, ConnectionError) as exc:  # Ray missing, or --ray-address unreachable
         print_error(str(exc))

@@ -1,10 +1,11 @@
-"""The default local executor: as many runs at once as the machine has cores for.
+"""``--jobs auto``: as many runs at once as the machine has cores for.
 
 ``ganbench run`` without ``--jobs`` does not know, when the command line is parsed, on which
 device the suite's runs will train. This executor decides when it gets the runs: on the CPU, one
 run per ``threads`` cores (each a worker process); on a GPU, one at a time in this process, since
 runs sharing one GPU would slow and time each other. Either way every run uses ``threads`` torch
-threads, so the numbers do not depend on the choice (ganbench/executors/threads.py).
+threads, so the numbers do not depend on the choice (ganbench/executors/threads.py). Suites with a
+``seconds`` budget run one at a time: more at once would train fewer steps per run.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ganbench.executors.base import OnDone, RunProgress
+from ganbench.executors.concurrency import SECONDS_WITH_JOBS, seconds_budget_runs
 from ganbench.executors.threads import DEFAULT_THREADS_PER_RUN, default_jobs
 from ganbench.plugins import Registry
 from ganbench.store import Store
@@ -36,6 +38,9 @@ class AutoJobsExecutor:
     def choose(self, runs: list[RunSpec]) -> Any:
         """The executor for these runs: a worker pool on a multi-core CPU, else in-process."""
         self.jobs = min(default_jobs([r.device for r in runs], self.threads), max(1, len(runs)))
+        if self.jobs > 1 and seconds_budget_runs(runs):
+            log.warning("one run at a time: %s", SECONDS_WITH_JOBS.format(jobs=self.jobs))
+            self.jobs = 1
         if self.jobs > 1:
             from ganbench.executors.isolated import IsolatedExecutor
 

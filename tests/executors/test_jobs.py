@@ -98,7 +98,7 @@ vectorize: 2
 seeds: [0, 1]
 """
     res = cli("run", str(write_suite(text.replace("seeds: 2\n", ""))), "--out", str(tmp_path / "o"),
-                   "--jobs", "2", "--no-report")
+                   "--jobs", "2", "--force", "--no-report")  # --force: a seconds budget shared by 2 jobs
     assert res.returncode == 0, res.stderr + res.stdout
     with Store.open(tmp_path / "o", create=False) as s:
         runs = s.runs()
