@@ -35,7 +35,7 @@ if TYPE_CHECKING:
         TranslationModel,
     )
 
-API_VERSION = "1.3"
+API_VERSION = "1.4"
 """1.1 added ``BuildContext.progress`` (budget and progress, for LR schedules), :class:`EMA`,
 :func:`lr_factor` and :func:`set_lr`, the optional model capabilities :class:`Encoding` and
 :class:`StructuredCodes` (:class:`LatentCode`), and ``MetricContext.model``/``figures`` (metrics of
@@ -44,12 +44,16 @@ minor version than this ganbench provides is refused (it may use what is not her
 1.2 added image-to-image translation: ``Capabilities.task`` (``"generate"`` | ``"translate"``),
 ``paired``/``bidirectional``/``domains``, ``BuildContext.domains``, ``DatasetSpec.task``,
 ``MetricContext.translation`` and the types of :mod:`ganbench.translation` (docs/image-to-image.md);
-every new field has a default that keeps an earlier 1.x plugin working unchanged."""
+every new field has a default that keeps an earlier 1.x plugin working unchanged.
+1.4 added token sequences: the data kind ``"sequence"`` (``Dataset.data`` a LongTensor ``(N, length)``
+of token ids in ``[0, vocab_size)``, ``sample`` returns the same), ``DatasetInfo.vocab_size`` and
+``BuildContext.vocab_size`` (None for other kinds); see docs/sequences.md."""
 
 hookimpl = pluggy.HookimplMarker("ganbench")
 """Marks a plugin's hook implementations (``@hookimpl def ganbench_models(): ...``)."""
 
-DATA_KINDS = ("vector", "image")
+DATA_KINDS = ("vector", "image", "sequence")
+"""``sequence``: (API 1.4) token ids ``(N, length)``, int64, in ``[0, vocab_size)``."""
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,8 @@ class BuildContext:
     progress: TrainingProgress = field(default_factory=TrainingProgress)
     domains: tuple[str, ...] = ()
     """(API 1.2) A translation dataset's domain names, index = domain label; () otherwise."""
+    vocab_size: int | None = None
+    """(API 1.4) Sequence data: the number of tokens (ids lie in ``[0, vocab_size)``); None otherwise."""
 
     @classmethod
     def for_tests(
@@ -130,6 +136,7 @@ class BuildContext:
         batch_size: int = 64,
         hparams: Mapping[str, Any] | None = None,
         budget: TrainingBudget | None = None,
+        vocab_size: int | None = None,
     ) -> BuildContext:
         """A context for building a model outside the harness, in a plugin's own unit tests.
 
@@ -144,8 +151,10 @@ class BuildContext:
         kind = data_kind or ("image" if len(data_shape) == 3 else "vector")
         if kind not in DATA_KINDS:
             raise ValueError(f"data_kind {kind!r} is not one of {', '.join(DATA_KINDS)}")
+        if kind == "sequence" and not vocab_size:
+            raise ValueError("data_kind 'sequence' needs vocab_size (the number of tokens)")
         return cls(tuple(data_shape), kind, num_classes, pack, torch.device(device), seed, batch_size,
-                   dict(hparams or {}), TrainingProgress(budget))
+                   dict(hparams or {}), TrainingProgress(budget), vocab_size=vocab_size)
 
     def hp(self, name: str, default: Any) -> Any:
         """A hyperparameter from the suite, or the plugin's default."""
@@ -294,6 +303,8 @@ class DatasetInfo(Mapping[str, Any]):
     resolution: int | None = None
     digit_channels: int | None = None
     """Stacked MNIST: how many digit channels one image holds (1 or 3)."""
+    vocab_size: int | None = None
+    """(API 1.4) Sequence data: the number of tokens; ids lie in ``[0, vocab_size)``."""
     params: Mapping[str, Any] = field(default_factory=dict)
     """The provider's parameters after defaults (``check_params``)."""
     root: str | Path | None = None

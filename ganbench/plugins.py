@@ -39,6 +39,8 @@ BUILTIN_MODULES = (
     "ganbench.metrics.translation",
     "ganbench.metrics.latent_codes",
     "ganbench.metrics.encoding",
+    "ganbench.data.sequences",
+    "ganbench.metrics.sequences",
 )
 
 

@@ -96,6 +96,40 @@ def vector_data(n: int, dim: int, seed: int = 0) -> tuple[torch.Tensor, torch.Te
     return centers[idx] + 0.05 * torch.randn(n, dim, generator=g), idx
 
 
+SEQUENCE_VOCAB = 12
+SEQUENCE_LENGTH = 8
+MARKOV_STAY = 0.85
+
+
+def markov_next(tokens: torch.Tensor, vocab: int) -> torch.Tensor:
+    """The likely successor of each token in :func:`sequence_data`'s chain."""
+    return (3 * tokens + 1) % vocab
+
+
+def sequence_data(n: int, length: int, vocab: int, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    """Token sequences from a known Markov chain: the first token uniform, then with probability
+    0.85 the successor ``(3t + 1) mod vocab``, else a uniform token. An untrained generator's
+    samples are near uniform, far less likely under the chain (:func:`markov_nll`). Labels: the
+    first token."""
+    g = torch.Generator().manual_seed(seed)
+    x = torch.empty(n, length, dtype=torch.long)
+    x[:, 0] = torch.randint(vocab, (n,), generator=g)
+    for t in range(1, length):
+        stay = torch.rand(n, generator=g) < MARKOV_STAY
+        x[:, t] = torch.where(stay, markov_next(x[:, t - 1], vocab), torch.randint(vocab, (n,), generator=g))
+    return x, x[:, 0].clone()
+
+
+def markov_nll(x: torch.Tensor, vocab: int) -> float:
+    """Mean per-token negative log-likelihood of sequences under :func:`sequence_data`'s chain."""
+    x = x.long().cpu()
+    nll = torch.full(x.shape, math.log(vocab), dtype=torch.float64)
+    hit = x[:, 1:] == markov_next(x[:, :-1], vocab)
+    p_hit, p_miss = MARKOV_STAY + (1 - MARKOV_STAY) / vocab, (1 - MARKOV_STAY) / vocab
+    nll[:, 1:] = torch.where(hit, -math.log(p_hit), -math.log(p_miss))
+    return float(nll.mean())
+
+
 def image_data(n: int, shape: tuple[int, ...], seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
     """Dark images with one bright square in one of 4 quadrants (the label), values in [-1, 1]."""
     c, h, w = shape
@@ -156,7 +190,8 @@ class Kit:
         if self.data_kind is None:
             self.data_kind = "vector" if "vector" in caps.data_kinds else (caps.data_kinds or ("vector",))[0]
         if self.data_shape is None:
-            self.data_shape = (2,) if self.data_kind == "vector" else (1, self.resolution, self.resolution)
+            self.data_shape = ((2,) if self.data_kind == "vector" else (SEQUENCE_LENGTH,) if self.data_kind == "sequence"
+                               else (1, self.resolution, self.resolution))
         self.data_shape = tuple(int(s) for s in self.data_shape)
         if self.train_steps is None:
             self.train_steps = 300 if self.data_kind == "vector" else 150
@@ -212,6 +247,7 @@ class Kit:
             batch_size=self.batch_size,
             hparams={**dict(self.spec.defaults), **dict(self.hparams)},
             domains=self.domains,
+            vocab_size=SEQUENCE_VOCAB if self.data_kind == "sequence" else None,
         )
 
     @property
@@ -247,6 +283,8 @@ class Kit:
     def data(self, n: int, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
         if self.data_kind == "vector":
             x, y = vector_data(n, self.shape[0], seed)
+        elif self.data_kind == "sequence":
+            x, y = sequence_data(n, self.shape[0], SEQUENCE_VOCAB, seed)
         else:
             x, y = image_data(n, self.shape, seed)
         return x.to(self.device), y.to(self.device)
@@ -386,7 +424,13 @@ def check_range(kit: Kit) -> None:
         lo, hi = float(x.min()), float(x.max())
         if lo < -1 - IMAGE_RANGE_TOL or hi > 1 + IMAGE_RANGE_TOL:
             raise kit.fail(f"sample() returned values in [{lo:.3g}, {hi:.3g}]; images must be in [-1, 1] (use tanh)")
-    if float(x.reshape(len(x), -1).std(dim=0).max()) == 0.0:
+    if kit.data_kind == "sequence":
+        if x.dtype.is_floating_point or x.dtype == torch.bool:
+            raise kit.fail(f"sample() returned {x.dtype}; sequences are integer token ids (torch.long)")
+        if int(x.min()) < 0 or int(x.max()) >= SEQUENCE_VOCAB:
+            raise kit.fail(f"sample() returned token ids in [{int(x.min())}, {int(x.max())}], the vocabulary is "
+                           f"[0, {SEQUENCE_VOCAB}) (ctx.vocab_size)")
+    if float(x.reshape(len(x), -1).float().std(dim=0).max()) == 0.0:
         raise kit.fail("all 64 samples are identical: sample() ignores its latent noise")
 
 
@@ -452,8 +496,10 @@ def check_losses(kit: Kit) -> None:
 
 
 def check_updates(kit: Kit) -> None:
-    """One ``train_step`` changes the weights and what the generator samples."""
+    """One ``train_step`` changes the weights and what the generator samples (a baseline that
+    never trains says so with ``trainable = False`` on the model, e.g. a random generator)."""
     model = kit.build()
+    _skip_untrainable(model)
     before_state = _float_params(model.state_dict())
     before = kit.sample(model, 32)
     kit.train(model, 1)
@@ -463,6 +509,11 @@ def check_updates(kit: Kit) -> None:
         raise kit.fail("one train_step changed no tensor in state_dict(): are the optimisers stepping?")
     if torch.equal(before, kit.sample(model, 32)):
         raise kit.fail("one train_step did not change the generator's samples (train_step must update G once)")
+
+
+def _skip_untrainable(model: Any) -> None:
+    if getattr(model, "trainable", True) is False:
+        not_applicable("the model is a baseline that never trains (trainable = False)")
 
 
 def _numel(state: Any) -> int:
@@ -520,6 +571,10 @@ def check_improves(kit: Kit) -> None:
     real samples shrinks by at least ``min_improvement`` (and on the ring, the high-quality share
     of samples is reported)."""
     model = kit.build()
+    _skip_untrainable(model)
+    if kit.data_kind == "sequence":
+        _improves_sequence(kit, model)
+        return
     real, _ = kit.data(kit.n_eval, seed=2)
     before = sliced_wasserstein(kit.sample(model, kit.n_eval), real)
     t0 = time.perf_counter()
@@ -539,6 +594,19 @@ def check_improves(kit: Kit) -> None:
     if not after <= (1 - kit.min_improvement) * before:
         raise kit.fail(f"{kit.train_steps} training steps did not improve on the untrained model: sliced "
                        f"Wasserstein distance to the data {before:.4g} -> {after:.4g} (needs -{kit.min_improvement:.0%})")
+
+
+def _improves_sequence(kit: Kit, model: Any) -> None:
+    """Sequences: the samples' NLL under the data's Markov chain must drop by ``min_improvement``."""
+    before = markov_nll(kit.sample(model, kit.n_eval), SEQUENCE_VOCAB)
+    t0 = time.perf_counter()
+    kit.train(model, kit.steps)
+    after = markov_nll(kit.sample(model, kit.n_eval), SEQUENCE_VOCAB)
+    kit.notes.update(chain_nll_before=before, chain_nll_after=after, train_seconds=time.perf_counter() - t0,
+                     train_steps=kit.train_steps)
+    if not after <= (1 - kit.min_improvement) * before:
+        raise kit.fail(f"{kit.train_steps} training steps did not improve on the untrained model: NLL of its samples "
+                       f"under the data's Markov chain {before:.4g} -> {after:.4g} (needs -{kit.min_improvement:.0%})")
 
 
 def _finite_tensor(kit: Kit, x: Any, what: str, shape: tuple[int, ...]) -> torch.Tensor:

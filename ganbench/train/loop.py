@@ -117,11 +117,23 @@ def check_samples(x: Any, n: int, dataset: Dataset, who: str) -> torch.Tensor:
         raise RunFailure(f"{who}: sample({n}) returned shape {tuple(x.shape)}, expected {expected}")
     if not torch.isfinite(x).all():
         raise RunFailure(f"{who}: sample() returned non-finite values (NaN or inf)")
+    if dataset.kind == "sequence":
+        check_tokens(x, dataset, who)
     if dataset.kind == "image":
         lo, hi = float(x.min()), float(x.max())
         if lo < -1 - IMAGE_RANGE_TOL or hi > 1 + IMAGE_RANGE_TOL:
             raise RunFailure(f"{who}: sample() returned values in [{lo:.3g}, {hi:.3g}], images must be in [-1, 1]")
     return x
+
+
+def check_tokens(x: torch.Tensor, dataset: Dataset, who: str) -> None:
+    """Sequence samples are integer token ids below the dataset's vocabulary size."""
+    if x.dtype.is_floating_point or x.dtype.is_complex or x.dtype == torch.bool:
+        raise RunFailure(f"{who}: sample() returned {x.dtype}, sequences must be integer token ids")
+    vocab = dataset.info.vocab_size
+    if x.numel() and (int(x.min()) < 0 or (vocab is not None and int(x.max()) >= vocab)):
+        raise RunFailure(f"{who}: sample() returned token ids in [{int(x.min())}, {int(x.max())}], "
+                         f"the vocabulary is [0, {vocab})")
 
 
 def draw_samples(
@@ -261,6 +273,9 @@ class RunLoop:
 
     def _store_samples(self, samples: torch.Tensor, labels: torch.Tensor | None) -> None:
         k = N_SAMPLE_ARTIFACT_VECTOR if self.dataset.kind == "vector" else N_SAMPLE_ARTIFACT_IMAGE
+        if self.dataset.kind == "sequence":  # token ids, stored exactly
+            self.store.put_array(self.run.run_id, "samples", samples[:N_SAMPLE_ARTIFACT_VECTOR].cpu().numpy().astype(np.int32))
+            return
         arr = samples[:k].float().cpu().numpy()
         self.store.put_array(self.run.run_id, "samples", arr.astype(np.float16 if arr.ndim > 2 else np.float32))
         if labels is not None:
@@ -303,6 +318,7 @@ class RunLoop:
             batch_size=run.batch_size,
             hparams=dict(run.hparams),
             domains=tuple(getattr(ds, "domains", ())),
+            vocab_size=ds.info.vocab_size if ds.kind == "sequence" else None,
             progress=TrainingProgress(TrainingBudget(run.budget.kind, float(run.budget.amount))),
         )
         try:
