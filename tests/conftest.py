@@ -16,6 +16,21 @@ torch.set_num_threads(min(2, os.cpu_count() or 1))
 REPO = Path(__file__).resolve().parent.parent
 
 
+SLOW_FIXTURES = {
+    "evaluator": "trains the MNIST evaluator on a fresh data root (minutes on 2 cores)",
+    "fashion_evaluator": "trains the Fashion-MNIST evaluator on a fresh data root (minutes on 2 cores)",
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test that needs a trained evaluator is ``slow``: on a clean data root its first use trains
+    the CNN (3-4 epochs of 60,000 images). The README's ``python -m pytest`` deselects ``slow``
+    (pyproject addopts); ``.ci/run-slow`` runs them (``python -m pytest -m slow``)."""
+    for item in items:
+        if SLOW_FIXTURES.keys() & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def repo() -> Path:
     return REPO
