@@ -11,8 +11,10 @@ torch and CUDA versions). Sections, each in its own forked process with a hard t
 crash, a hang or a CUDA error in one is recorded and the others still run (and each section's peak
 GPU memory is its own):
 
-1. ``pacgan_step``: PacGAN's MoG model, steps/s of a bare hand-written PyTorch loop vs the plugin's
-   ``train_step`` vs ganbench eager (the harness's RunLoop) vs compiled, pack 1 and 4.
+1. ``pacgan_step``: PacGAN's MoG model, steps/s of a hand-written PyTorch loop vs ganbench eager
+   (the harness's RunLoop) like with like, interleaved, both update rules (``gan_step_pair.py``,
+   the comparison ``test_bench_gan_step.py`` makes); the plugin's ``train_step`` in a tight loop;
+   compiled; pack 1 and 4.
 2. ``replicas``: aggregate steps/s of N = 1, 10, 40, 80 vectorised replicas and of the replica
    groups of ``suites/pacgan-mog-paper.yaml``; the projected wall time of the full protocol.
 3. ``protocol``: that protocol at a tenth of its budget (all 80 runs, ``run_suite`` with
@@ -195,76 +197,6 @@ def ring_data(n: int, device: Any) -> Any:
     return (centres + 0.01 * torch.randn(n, 2, generator=g, dtype=torch.float64)).float().to(device)
 
 
-def bare_pacgan_step(hp: dict[str, Any], pack: int, batch: int, device: Any) -> Callable[[], None]:
-    """A hand-written PacGAN MoG step (PyTorch only, no ganbench) doing the plugin's work: G 4x400
-    (bias-free Linear, BatchNorm, ReLU), D 3 maxout layers 200x5 on ``pack`` concatenated samples,
-    N(0, 0.02²) init, Adam 1e-4 (0.8, 0.999), non-saturating loss; PacGAN's simultaneous update
-    (both gradients from one forward pass) unless ``hp["update"]`` says alternating."""
-    import torch
-    import torch.nn.functional as F
-    from torch import nn
-
-    class Maxout(nn.Module):
-        def __init__(self, d_in: int, d_out: int, k: int):
-            super().__init__()
-            self.d_out, self.k, self.lin = d_out, k, nn.Linear(d_in, d_out * k)
-
-        def forward(self, x):
-            return self.lin(x).view(x.shape[0], self.d_out, self.k).amax(2)
-
-    gh, dh, k = int(hp["g_hidden"]), int(hp["d_hidden"]), int(hp["maxout_pieces"])
-    layers: list[nn.Module] = []
-    d = 2
-    for _ in range(int(hp["g_layers"])):
-        layers += [nn.Linear(d, gh, bias=False), nn.BatchNorm1d(gh, eps=1e-4, momentum=0.05), nn.ReLU()]
-        d = gh
-    G = nn.Sequential(*layers, nn.Linear(d, 2)).to(device)
-    dl: list[nn.Module] = []
-    d = 2 * pack
-    for _ in range(int(hp["d_layers"])):
-        dl.append(Maxout(d, dh, k))
-        d = dh
-    D = nn.Sequential(*dl, nn.Linear(d, 1)).to(device)
-    with torch.no_grad():
-        for mod in [*G.modules(), *D.modules()]:
-            if isinstance(mod, nn.Linear):
-                mod.weight.normal_(0.0, 0.02)
-                if mod.bias is not None:
-                    mod.bias.zero_()
-    og = torch.optim.Adam(G.parameters(), lr=1e-4, betas=(0.8, 0.999))
-    od = torch.optim.Adam(D.parameters(), lr=1e-4, betas=(0.8, 0.999))
-    data = ring_data(100_000, device)
-    n = batch * pack
-    g_params, d_params = list(G.parameters()), list(D.parameters())
-
-    def simultaneous() -> None:
-        real = data[torch.randint(0, data.shape[0], (n,), device=device)]
-        fake = G(torch.randn(n, 2, device=device))
-        d_fake = D(fake.view(batch, -1))
-        d_loss = F.softplus(-D(real.view(batch, -1))).mean() + F.softplus(d_fake).mean()
-        g_loss = F.softplus(-d_fake).mean()
-        d_grads = torch.autograd.grad(d_loss, d_params, retain_graph=True)
-        g_grads = torch.autograd.grad(g_loss, g_params)
-        for p_, g_ in zip(d_params + g_params, d_grads + g_grads):
-            p_.grad = g_
-        od.step()
-        og.step()
-
-    def alternating() -> None:
-        real = data[torch.randint(0, data.shape[0], (n,), device=device)]
-        fake = G(torch.randn(n, 2, device=device)).detach()
-        d_loss = F.softplus(-D(real.view(batch, -1))).mean() + F.softplus(D(fake.view(batch, -1))).mean()
-        od.zero_grad(set_to_none=True)
-        d_loss.backward()
-        od.step()
-        g_loss = F.softplus(-D(G(torch.randn(n, 2, device=device)).view(batch, -1))).mean()
-        og.zero_grad(set_to_none=True)
-        g_loss.backward()
-        og.step()
-
-    return alternating if str(hp.get("update", "simultaneous")) == "alternating" else simultaneous
-
-
 def mog_suite_text(pack: int, steps: int, hp: dict[str, Any], compile_: bool, device: str, n_eval: int) -> str:
     return json.dumps({
         "name": f"device-check-pacgan-pack{pack}{'-compiled' if compile_ else ''}",
@@ -317,11 +249,40 @@ def section_pacgan_step(sec: Section) -> None:
     def summarise() -> None:
         sec.data["summary"] = {f"pack{p}": {
             "plugin_over_bare": ratio(g.get("plugin"), g.get("bare")),
-            "eager_over_bare": ratio(g.get("eager"), g.get("bare")),
+            "eager_over_bare": g.get("eager_over_bare"),  # median of interleaved pairs, simultaneous update
+            "eager_over_bare_alternating": g.get("eager_over_bare_alternating"),
             "compiled_over_bare": ratio(g.get("compiled"), g.get("bare")),
             "compiled_over_eager": ratio(g.get("compiled"), g.get("eager")),
         } for p, g in got.items()}
         sec.flush()
+
+    def pair_rows(pack: int) -> None:
+        """The hand-written loop and ganbench eager, compared like with like (both update rules,
+        interleaved pairs): benchmarks/gan_step_pair.py, the comparison test_bench_gan_step.py makes."""
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from gan_step_pair import PACGAN_WIDTHS, compare
+
+        widths = {**PACGAN_WIDTHS, "g_hidden": 32, "d_hidden": 16} if sec.tiny else PACGAN_WIDTHS
+        reset_peak(sec.device)
+        try:
+            res = compare(load_registry(), sec.device, steps=8 if sec.tiny else 300, rounds=2 if sec.tiny else 5,
+                          pack=pack, widths=widths, deadline=time.perf_counter() + 0.25 * sec.left())
+        except Exception as exc:  # recorded, the section goes on
+            sec.row(name="bare PyTorch loop", pack=pack, error=f"{type(exc).__name__}: {str(exc)[:300]}")
+            return
+        peak = peak_mem(sec.device)
+        for update, r in res["rules"].items():
+            mode = f"eager, {update} update"
+            sec.row(name="bare PyTorch loop", pack=pack, mode=f"{mode}, hand-written (gan_step_pair.py)",
+                    values={"steps_per_s": r["hand_steps_per_s"]}, peak_mem_mb=peak, rounds=r["rounds"])
+            sec.row(name="ganbench eager (RunLoop)", pack=pack, mode=mode, values={"steps_per_s": r["harness_steps_per_s"]},
+                    peak_mem_mb=peak, rounds=r["rounds"], harness_over_hand=r["harness_over_hand"], pair_ratios=r["pair_ratios"],
+                    note=f"harness / hand {r['harness_over_hand']:.3f} (median of {r['rounds']} interleaved pairs)")
+            suffix = "" if update == "simultaneous" else f"_{update}"
+            got[pack]["eager_over_bare" + suffix] = r["harness_over_hand"]
+            if update == "simultaneous":
+                got[pack]["bare"], got[pack]["eager"] = r["hand_steps_per_s"], r["harness_steps_per_s"]
+        summarise()
 
     def harness_row(pack: int, compile_: bool) -> None:
         info: dict[str, Any] = {}
@@ -338,9 +299,7 @@ def section_pacgan_step(sec: Section) -> None:
         summarise()
 
     for pack in packs:  # everything eager first: compilation is the slow, cap-threatening part
-        r = sec.measure("bare PyTorch loop", lambda pack=pack: rate(bare_pacgan_step(hp, pack, 100, sec.device), sec.device, **tight),
-                        pack=pack, mode="eager (hand-written, no per-step sync)")
-        got[pack]["bare"] = _values(r).get("steps_per_s")
+        pair_rows(pack)
 
         def plugin_step(pack: int = pack) -> dict[str, Any]:
             torch.manual_seed(0)
@@ -353,7 +312,6 @@ def section_pacgan_step(sec: Section) -> None:
 
         r = sec.measure("plugin train_step, tight loop", plugin_step, pack=pack, mode="eager (no harness)")
         got[pack]["plugin"] = _values(r).get("steps_per_s")
-        harness_row(pack, False)
     for pack in packs:
         if sec.tiny and pack != packs[0]:
             sec.row(name="ganbench compiled (RunLoop)", pack=pack, skipped="--tiny compiles pack 1 only")
