@@ -11,11 +11,15 @@ decides what is saved, to ``OUT/generators/<run_id>.pt``:
   averaged G, :class:`ganbench.api.EMA`);
 * everything needed to rebuild it: the model name, its plugin distribution and version, the run's
   config (JSON) and the build context (data shape and kind, classes, pack, batch, seed, hparams);
-* which evaluation it is (``final``, or ``best`` with the metric, its value and the step).
+* which evaluation it is (``final``, or ``best`` with the metric, its value, the step and how many
+  evaluations it was picked from: ``metric["of_evaluations"]``).
 
 Only tensors and plain containers: the file loads with ``torch.load(weights_only=True)``.
 ``best`` keeps the generator of the evaluation with the best value of the run's first scored
-quality metric in the report's order (FID before precision, modes before KL, ...).
+quality metric in the report's order (FID before precision, modes before KL, ...). Its value is
+the maximum of k noisy evaluations, an optimistic number: wherever it is shown it is labelled
+"best of k evaluations", and ``ganbench evaluate`` re-scores it on fresh latents by default (the
+run's own evaluation latents are the ones it was picked on, which favour it).
 """
 
 from __future__ import annotations
@@ -103,6 +107,8 @@ class Keeper:
     plugin: str | None
     best: float | None = None
     metric: str | None = None
+    evaluations: int = 0
+    """Scored evaluations seen so far (``best``: the k the kept one was picked from)."""
 
     def after_evaluation(self, model: Any, values: Mapping[str, Any], meter: Any, dataset: Any, final: bool) -> None:
         if self.mode == "final" and final:
@@ -114,10 +120,24 @@ class Keeper:
                     self._save(model, meter, dataset, "final (no scored metric to pick the best by)", None)
                 return
             name, value, direction = scored
+            self.evaluations += 1
             better = self.best is None or (value < self.best if direction == "lower" else value > self.best)
             if better:
                 self.best = value
-                self._save(model, meter, dataset, "best", {"name": name, "value": value, "direction": direction})
+                self._save(model, meter, dataset, "best", {"name": name, "value": value, "direction": direction,
+                                                           "of_evaluations": self.evaluations})
+            elif final and self.path.exists():  # later evaluations did not beat it: k grew since it was saved
+                self._recount()
+
+    def _recount(self) -> None:
+        """Rewrite the kept best's ``of_evaluations`` with the run's final count."""
+        try:
+            obj = torch.load(self.path, map_location="cpu", weights_only=True)
+        except Exception:
+            return  # unreadable: read_kept will say so when someone uses it
+        if isinstance(obj.get("metric"), dict):
+            obj["metric"]["of_evaluations"] = self.evaluations
+            save_atomic(obj, self.path)
 
     def _score(self, values: Mapping[str, Any]) -> tuple[str, float, str] | None:
         from ganbench.report.aggregate import THROUGHPUT, is_leaderboard_metric, metric_order
@@ -372,3 +392,14 @@ def write_samples(x: torch.Tensor, labels: torch.Tensor | None, path: str | Path
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return path
+
+
+def kept_label(kept: Mapping[str, Any], evaluations: int | None = None) -> str:
+    """How a kept generator is named wherever its numbers appear: ``final``, or ``best of k
+    evaluations (metric)`` (a maximum over noisy evaluations is optimistic; the label says so)."""
+    which = str(kept.get("which") or "final")
+    metric = kept.get("metric") if isinstance(kept.get("metric"), Mapping) else None
+    if which != "best" or metric is None:
+        return which
+    k = evaluations if evaluations else metric.get("of_evaluations")
+    return f"best of {int(k)} evaluations by {metric.get('name')}" if k else f"best by {metric.get('name')}"

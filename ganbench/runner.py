@@ -257,6 +257,14 @@ def _run_locked(suite_path: Path, suite: Any, registry: Registry, runs: list[Run
         from ganbench.executors.vectorized import VectorizedExecutor
 
         executor = VectorizedExecutor(n_replicas, fallback=executor)
+    # A translation model translates, it does not sample: `ganbench sample` / `evaluate` could not
+    # use a kept file of one (CycleGAN's would hold both generators with their optimisers), so its
+    # runs keep none, and the log says so.
+    translators = sorted({r.model for r in runs if r.keep != "none" and _translates(registry, r.model)})
+    if translators:
+        log.info("keep: %s translate images; their runs keep no generator (ganbench sample/evaluate draw from "
+                 "generative models only)", ", ".join(translators))
+        runs = [dataclasses.replace(r, keep="none") if r.model in translators else r for r in runs]
     # kept generators go beside the store (an absolute path, so worker processes find it too)
     runs = [dataclasses.replace(r, keep_dir=str(generator_dir(out.resolve()))) if r.keep != "none" else r for r in runs]
     with Store.open(out) as store:
@@ -292,3 +300,8 @@ def _run_locked(suite_path: Path, suite: Any, registry: Registry, runs: list[Run
 
         result.report_path = render_report(result.store_path, out / "report.html")
     return result
+
+
+def _translates(registry: Registry, model: str) -> bool:
+    spec = registry.models.get(model)
+    return spec is not None and getattr(spec.capabilities, "task", "generate") == "translate"

@@ -12,9 +12,11 @@ DESCRIPTION = """\
 Score a run's kept generator (OUT/generators/RUN_ID.pt; see `keep` in docs/suites.md) with other
 metrics or another sample count, without training again, e.g. the 50,000-sample FID of a run
 benchmarked with 10,000. The generator is rebuilt from its plugin, samples come from the run's
-fixed evaluation latents, and the result is stored in OUT's store as a new run
-RUN_ID__eval-<metrics>-n<N> (label "<label> [re-scored, N samples]") whose config records the
-protocol, so `ganbench report OUT` shows it beside the original.
+fixed evaluation latents (a generator kept as the best of k evaluations, picked on those latents,
+gets fresh ones: see --latents), and the result is stored in OUT's store as a new run
+RUN_ID__eval-<metrics>-n<N> (label "<label> [re-scored, N samples]", or "[re-scored, best of k
+evaluations by M, fresh latents, N samples]") whose config records the protocol, so
+`ganbench report OUT` and `ganbench export` show it beside the original.
 
 examples:
   ganbench evaluate results/cifar dcgan__cifar10__pack1__seed0 --metrics fidelity --n-samples 50000
@@ -32,6 +34,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--inception-weights", metavar="PATH", help="Inception-v3 weights for IS/FID/KID (torch-fidelity's "
                    "weights-inception-2015-12-05-6726825d.pth), as for `ganbench run`; same as $GANBENCH_INCEPTION_WEIGHTS")
     p.add_argument("--any-version", action="store_true", help="rebuild with the installed plugin even if its version differs")
+    p.add_argument("--latents", choices=["eval", "fresh"], default=None,
+                   help="eval: the run's own evaluation latents (reproduces its numbers); fresh: latents no "
+                   "evaluation saw. Default: fresh for a generator kept as the best of k evaluations (it was "
+                   "picked on the eval latents, which favour it), eval for the final one")
     p.set_defaults(func=cmd_evaluate)
 
 
@@ -68,7 +74,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     try:
         device = str(parse_device(args.device))
         new_id, values = evaluate_kept(args.out, args.run_id, metrics, args.n_samples, device=device,
-                                       any_version=args.any_version)
+                                       any_version=args.any_version, latents=args.latents)
     except (KeptError, StoreError, OutDirLocked, DeviceError) as exc:
         print_error(str(exc))
         return 2

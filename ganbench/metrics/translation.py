@@ -17,11 +17,17 @@
 With more than two domains the inputs are translated into domains 1..D-1 in turn; every number
 is also given per target domain (``translate_fid/thick``, ...) and the headline is their mean.
 Images of domains with an exact inverse (inverted, rotated) are mapped back to plain digits before
-the evaluator sees them (``TranslationDataset.canonical``).
+the evaluator sees them (``TranslationDataset.canonical``); the cached reference statistics are
+keyed on what that transform does (a fingerprint of its output), so a changed transform never
+reuses statistics of the old one. Every number uses the dataset's own digit classifier:
+``label_preserved`` compares its classes with digit labels, which another extractor's classes
+(Inception's ImageNet ones) are not, so ``eval.options.fidelity_extractor`` is refused here.
+Per-domain rows count their own translations, not the total.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -43,6 +49,28 @@ def _canon(ds: TranslationDataset, domain: int, x: torch.Tensor) -> torch.Tensor
     return fn(x) if fn is not None else x
 
 
+def transform_fingerprint(ds: TranslationDataset, domain: int, like: torch.Tensor) -> str:
+    """What the canonical transform of ``domain`` does, as a short hash of its output on a fixed
+    probe shaped like the domain's images ("id" without one): part of the reference cache key."""
+    fn = ds.canonical.get(ds.domains[domain])
+    if fn is None:
+        return "id"
+    probe = torch.rand((2, *like.shape[1:]), generator=torch.Generator().manual_seed(0)) * 2 - 1
+    out = fn(probe.to(like.device)).detach().float().cpu().contiguous()
+    return hashlib.sha256(str(tuple(out.shape)).encode() + out.numpy().tobytes()).hexdigest()[:12]
+
+
+def translation_extractor(ds: Dataset, device: torch.device, options: Mapping[str, Any]) -> Any:
+    """The dataset's own digit classifier, whatever the suite's fidelity options say."""
+    which = options.get("fidelity_extractor")
+    if which not in (None, "auto"):
+        raise ValueError(
+            f"eval.options.fidelity_extractor: {which!r} cannot score translations; label_preserved compares "
+            "the classifier's classes with the inputs' digit labels, so the translation metric always uses the "
+            "dataset's own classifier (remove the option)")
+    return choose_extractor(ds, device, {k: v for k, v in options.items() if k != "fidelity_extractor"})
+
+
 def _extract(ext: Any, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     feats, logits = ext.extract(to_uint8(x, ext.channels, "translated images"), FEATURE_BATCH)
     return feats, logits
@@ -61,9 +89,10 @@ def domain_scores(ctx: MetricContext, ev: TranslationEval, ext: Any, d: int) -> 
     def features_of(idx: torch.Tensor) -> torch.Tensor:
         return _extract(ext, _canon(ds, d, refs[idx.to(refs.device)]))[0].cpu()
 
-    ref, _ = reference_stats(ctx.cache_dir, view, ext.name, ext.weights_id, len(view), 1, features_of)
+    key = f"{ext.name}+canon-{transform_fingerprint(ds, d, refs)}"  # the features depend on the transform too
+    ref, _ = reference_stats(ctx.cache_dir, view, key, ext.weights_id, len(view), 1, features_of)
     n = int(sel.numel())
-    scores: dict[str, tuple[float, str]] = {}
+    scores: dict[str, tuple[float, str]] = {"_n": (float(n), "")}
     if n >= 2:
         mu, sigma = feature_stats(f_out)
         mu_t, sigma_t = feature_stats(f_truth)
@@ -87,7 +116,7 @@ def compute_translation(ctx: MetricContext) -> dict[str, MetricValue]:
     if ev is None:
         return {}
     ds = ev.dataset
-    ext = choose_extractor(ds, ctx.device, ctx.options)
+    ext = translation_extractor(ds, ctx.device, ctx.options)
     directions = {"translate_fid": "lower", "label_preserved": "higher", "l1": "lower"}
     targets = sorted(int(d) for d in torch.unique(ev.target_domain).tolist())
     per: dict[int, dict[str, tuple[float, str]]] = {d: domain_scores(ctx, ev, ext, d) for d in targets}
@@ -101,7 +130,8 @@ def compute_translation(ctx: MetricContext) -> dict[str, MetricValue]:
         if len(targets) > 1:
             for d in have:
                 value, note = per[d][key]
-                out[f"{key}/{ds.domains[d]}"] = MetricValue(value, direction, ext.name, n, None, note)
+                n_d = int(per[d]["_n"][0])  # this domain's own translations
+                out[f"{key}/{ds.domains[d]}"] = MetricValue(value, direction, ext.name, n_d, None, note)
             mean = sum(per[d][key][0] for d in have) / len(have)
             out[key] = MetricValue(mean, direction, ext.name, n, None, f"{route}: mean over {len(have)} target domains")
         else:
@@ -135,6 +165,6 @@ def ganbench_metrics() -> list[MetricSpec]:
                 "image-to-image: FID against the target domain, label preserved (digit evaluator), "
                 "L1 to the ground truth, cycle-consistency L1"
             ),
-            version="1",
+            version="2",
         )
     ]

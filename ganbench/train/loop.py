@@ -137,11 +137,13 @@ def check_tokens(x: torch.Tensor, dataset: Dataset, who: str) -> None:
 
 
 def draw_samples(
-    model: Any, n: int, dataset: Dataset, conditional: bool, seed: int, device: torch.device, who: str
+    model: Any, n: int, dataset: Dataset, conditional: bool, seed: int, device: torch.device, who: str,
+    stream: str = "eval-latents",
 ) -> tuple[torch.Tensor, torch.Tensor | None]:
     """``n`` samples from fixed latent seeds (so every model is evaluated on the same z),
-    with balanced labels for conditional models."""
-    g = generator(seed, "eval-latents", device)
+    with balanced labels for conditional models. ``stream`` names the seed stream: the run's
+    ``eval-latents``, or another one for latents no evaluation of the run has seen."""
+    g = generator(seed, stream, device)
     labels = None
     if conditional and dataset.num_classes:
         labels = torch.arange(n, device=device) % dataset.num_classes
@@ -242,9 +244,12 @@ class RunLoop:
         mode = f"mode: {self.step_mode}"  # every throughput number carries how it was measured
         values["gen_samples_per_s"] = MetricValue(n / max(gen_seconds, 1e-9), "higher", n_samples=n, note=mode)
         if final:
+            # a translation step consumes a source and a target image per sample of its batch
+            per_sample, what = (2, "real images (sources and targets) consumed") if self.translation else \
+                (1, "real samples through D")
             values["train_samples_per_s"] = MetricValue(
-                meter.real_samples / max(meter.seconds, 1e-9), "higher",
-                note=f"{mode}; real samples through D per training second",
+                per_sample * meter.real_samples / max(meter.seconds, 1e-9), "higher",
+                note=f"{mode}; {what} per training second",
             )
             values["train_steps_per_s"] = MetricValue(meter.steps / max(meter.seconds, 1e-9), "higher", note=mode)
             if self.device.type == "cuda":

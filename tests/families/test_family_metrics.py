@@ -160,3 +160,99 @@ def test_reconstruction_error_of_a_constant_decoder_is_the_data_variance():
     x = torch.randn(5000, 3, generator=torch.Generator().manual_seed(2))
     assert encoding.reconstruction_mse(x, torch.zeros_like(x)) == pytest.approx(float(x.pow(2).mean()))
     assert math.isclose(encoding.reconstruction_mse(x, x), 0.0)
+
+
+def test_matched_accuracy_is_the_best_permutation_found_by_brute_force():
+    """The one-to-one score against an independent oracle: every assignment of 4 values to 4 labels."""
+    import itertools
+
+    g = torch.Generator().manual_seed(3)
+    codes, labels = torch.randint(4, (300,), generator=g), torch.randint(4, (300,), generator=g)
+    labels[codes == 2] = 1  # make two values prefer the same label
+    labels[codes == 3] = 1
+    brute = max(sum(int(((codes == c) & (labels == perm[c])).sum()) for c in range(4))
+                for perm in itertools.permutations(range(4))) / 300
+    s = majority_accuracy(codes, labels, 4, 4)
+    assert s.matched_accuracy == pytest.approx(brute)
+    assert s.accuracy > s.matched_accuracy  # the majority rule lets values 2 and 3 both claim label 1
+
+
+def test_labels_outside_the_table_are_refused_not_miscounted():
+    """With a literal 10 labels, a label 10+ spilled into the next value's row of the count table."""
+    with pytest.raises(ValueError, match=r"labels must lie in \[0, 10\)"):
+        majority_accuracy(torch.tensor([0, 1]), torch.tensor([3, 11]), 2, 10)
+    with pytest.raises(ValueError, match=r"codes must lie in \[0, 2\)"):
+        majority_accuracy(torch.tensor([0, 2]), torch.tensor([3, 4]), 2, 10)
+
+
+def test_q_accuracy_matches_each_category_to_one_digit_as_the_paper(mnist_test, mnist_root, tmp_path):
+    """Chen et al. score Q "by matching each category in c1 to a digit type". A Q that splits digit 1
+    over categories 1 and 2 (alternately) and merges digit 2 into digit 3's category: the majority
+    rule lets both 1 and 2 claim digit 1 and loses only the smaller of digits 2/3; matched one to
+    one, one half of digit 1 is lost too. Both values counted by hand from the labels."""
+    x, y = mnist_test
+    model = DigitCodeModel(x, y)
+    n = 3000
+    ds = Dataset("mnist", "image", x[:n], y[:n], 10, {"evaluator": "mnist", "digit_channels": 1, "root": str(mnist_root)})
+    order = torch.randperm(len(ds), generator=torch.Generator().manual_seed(latent_codes.SEED))
+    seen = y[order[:n]]  # the labels Q sees, in its order
+    split = torch.zeros(n, dtype=torch.bool)
+    ones = torch.nonzero(seen == 1).flatten()
+    split[ones[1::2]] = True  # every other digit 1 goes to category 2
+    category = torch.where(seen == 2, 3, seen)
+    category = torch.where(split, 2, category)
+    chunks = iter(zip(order[:n].split(2000), category.split(2000)))
+
+    def q(imgs: torch.Tensor) -> dict[str, torch.Tensor]:
+        _, cat = next(chunks)
+        return {"c1": torch.nn.functional.one_hot(cat, 10).float()}
+
+    model.infer_codes = q
+    out = latent_codes.compute(_ctx(ds, model, False, tmp_path, code_samples_per_value=20, code_q_samples=n))
+    n1a, n1b = len(ones[0::2]), len(ones[1::2])
+    n2, n3 = int((seen == 2).sum()), int((seen == 3).sum())
+    assert out["q_accuracy_majority"].value == pytest.approx(1 - min(n2, n3) / n)
+    matched = n - (n1a + n1b + n2 + n3) + max(n1a, n1b) + max(n2, n3)
+    assert out["q_accuracy"].value == pytest.approx(matched / n)
+    assert out["q_accuracy"].value < out["q_accuracy_majority"].value - 0.04
+    assert "Hungarian" in out["q_accuracy"].note
+
+
+class PixelCoder:
+    """E(x) = the pixels: the 1-NN on E(x) is the 1-NN on raw pixels, which sklearn can compute."""
+
+    def encode(self, x):
+        return x.flatten(1)
+
+    def generate(self, z):
+        return z.view(-1, 1, 28, 28)
+
+
+def test_nn1_accuracy_is_the_bigan_papers_test_set_1nn(mnist_root, tmp_path):
+    """BiGAN's Table 1 number: test images classified by their nearest training image in E(x)
+    (jeffdonahue/bigan NNC_e, Euclidean). Checked against scikit-learn's 1-NN on the same pixels."""
+    from sklearn.neighbors import KNeighborsClassifier
+
+    from ganbench.data.mnist import load_split
+
+    tr_x, tr_y = load_split(mnist_root, "mnist", "train", download_ok=False)
+    te_x, te_y = load_split(mnist_root, "mnist", "test", download_ok=False)
+    n_tr, n_te = 3000, 400
+    x = tr_x[:n_tr].unsqueeze(1).float() / 127.5 - 1
+    ds = Dataset("mnist", "image", x, tr_y[:n_tr], 10, {"evaluator": "mnist", "digit_channels": 1, "resolution": 28,
+                                                        "root": str(mnist_root), "params": {"split": "train"}})
+    out = encoding.compute(_ctx(ds, PixelCoder(), False, tmp_path, nn_test=n_te, probe_train=500, probe_test=200,
+                                recon_samples=10))
+    knn = KNeighborsClassifier(n_neighbors=1, algorithm="brute").fit(tr_x[:n_tr].flatten(1).numpy() / 127.5 - 1,
+                                                                     tr_y[:n_tr].numpy())
+    want = float((knn.predict(te_x[:n_te].flatten(1).numpy() / 127.5 - 1) == te_y[:n_te].numpy()).mean())
+    assert out["nn1_accuracy"].value == pytest.approx(want, abs=1 / n_te)  # a tie may break the other way
+    assert out["nn1_accuracy"].n_real == n_te and "BiGAN paper" in out["nn1_accuracy"].note  # real test images
+    assert "ganbench's own measure" in out["probe_accuracy"].note
+
+
+def test_nn1_predict_takes_the_nearest_gallery_label():
+    gallery = torch.tensor([[0.0, 0.0], [10.0, 0.0], [0.0, 10.0]])
+    labels = torch.tensor([7, 3, 5])
+    queries = torch.tensor([[9.0, 1.0], [1.0, 8.0], [0.4, 0.4]])
+    assert encoding.nn1_predict(gallery, labels, queries).tolist() == [3, 5, 7]

@@ -97,3 +97,39 @@ def test_several_domains_report_each_and_their_mean(four_domains, evaluator, ref
         sel = ev.target_domain == d
         acc = float((evaluator.predict(ev.source[sel]).cpu() == ev.content_labels[sel]).float().mean())
         assert abs(m[f"label_preserved/{name}"].value - acc) < 1e-9
+
+
+def test_an_imagenet_extractor_is_refused_for_digit_labels(digits_inverted, refstats_dir):
+    """label_preserved compares the classifier's classes with digit labels: Inception's ImageNet
+    classes are not digits, so the option must be refused, not silently used."""
+    import pytest
+
+    ev = evaluate(Fn(lambda x, d: -x), caps(), digits_inverted, 50, torch.Generator().manual_seed(0), "oracle")
+    ctx = MetricContext(dataset=digits_inverted, samples=ev.translated, labels=None, device=torch.device("cpu"),
+                        cache_dir=refstats_dir, options={"fidelity_extractor": "inception-v3"}, final=True,
+                        translation=ev)
+    with pytest.raises(ValueError, match="cannot score translations; label_preserved"):
+        compute_translation(ctx)
+
+
+def test_per_domain_rows_count_their_own_translations(four_domains, evaluator, refstats_dir):
+    ev, m = metrics(four_domains, Fn(lambda x, d: x), refstats_dir, n=300)
+    for d, name in ((1, "thick"), (2, "inverted"), (3, "rot90")):
+        own = int((ev.target_domain == d).sum())
+        assert own == 100  # 300 inputs sent to domains 1, 2, 3 in turn
+        for key in ("translate_fid", "label_preserved", "l1"):
+            assert m[f"{key}/{name}"].n_samples == own
+    assert m["l1"].n_samples == 300  # the headline covers them all
+
+
+def test_a_changed_canonical_transform_does_not_reuse_stale_reference_statistics(digits_inverted, evaluator, tmp_path):
+    """The reference features are computed after the domain's canonical transform: a different
+    transform must miss the cache. Oracle: the same computation with an empty cache."""
+    import dataclasses
+
+    shared = tmp_path / "shared"
+    metrics(digits_inverted, Fn(lambda x, d: -x), shared)  # caches the statistics of -x (inverted read back)
+    changed = dataclasses.replace(digits_inverted, canonical={})  # now the evaluator sees inverted images as they are
+    _, reused = metrics(changed, Fn(lambda x, d: -x), shared)
+    _, fresh = metrics(changed, Fn(lambda x, d: -x), tmp_path / "empty")
+    assert reused["translate_fid"].value == fresh["translate_fid"].value

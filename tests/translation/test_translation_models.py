@@ -108,10 +108,17 @@ def test_tiny_suite_end_to_end(write_suite, tmp_path, mnist_root, evaluator):
         assert "cycle_l1" in by_run[cyc]
         assert {"translate_fid/thick", "translate_fid/rot90", "l1/thick", "label_preserved"} <= by_run[star]
         assert store.array(cyc, "translation_cycle").shape == (8, 1, 32, 32)
+        # throughput counts what a step consumes: a source and a target per sample of the batch
+        row = runs.set_index("run_id").loc[p2p]
+        tput = final[(final.run_id == p2p) & (final.name == "train_samples_per_s")].iloc[0]
+        assert tput["value"] * row["train_seconds"] == pytest.approx(2 * row["kimg"] * 1000, rel=1e-6)
+        assert "sources and targets" in tput["note"]
     html = (out / "report.html").read_text()
     assert 'id="translations"' in html and "cycle (output translated back)" in html
-    # a kept translation model cannot be sampled: a clear refusal, not an AttributeError
-    from ganbench.kept import KeptError, read_kept, rebuild
+    # a translation model cannot be sampled or re-scored: its runs keep no file nobody could use
+    # (CycleGAN's held both generators with their optimiser states, and rebuild refused them all)
+    from ganbench.kept import KeptError, read_kept
 
-    with pytest.raises(KeptError, match="translates images"):
-        rebuild(read_kept(out, p2p))
+    assert not (out / "generators").exists()
+    with pytest.raises(KeptError, match="no kept generator"):
+        read_kept(out, p2p)
