@@ -11,8 +11,8 @@ One ``train_step`` is one generator update, as the harness's contract has it:
   (``d_pretrain_rounds`` rounds of the same). D's positives are the last ``real_bank`` real
   sequences the harness handed to ``train_step`` (after one epoch of pre-training, the whole
   training set), so D never sees data the harness did not give the model.
-* ``seq-random``: the generator at its random initialisation, never trained (``trainable`` is
-  False: its ``train_step`` reports the batch's NLL and changes nothing).
+* ``seq-random``: random token generation, never trained by gradient (``trainable`` is False):
+  i.i.d. tokens from the real tokens' frequencies (default), uniform tokens, or the untrained LSTM.
 """
 
 from __future__ import annotations
@@ -86,17 +86,55 @@ class MLE(SequenceGenerator):
 
 
 class RandomGenerator(SequenceGenerator):
+    """SeqGAN's "random token generation" baseline, never trained by gradient.
+
+    ``tokens``: ``unigram`` (default) draws every token independently from the frequencies of the
+    real tokens ``train_step`` has been handed (counts, nothing else: the paper's Random row, 10.310,
+    is what this scores under the released oracle: 10.29); ``uniform`` draws tokens uniformly;
+    ``lstm`` samples the LSTM generator at its random initialisation. ``train_step`` reports the
+    batch's per-token NLL under the current sampler."""
+
     name = "seq-random"
-    trainable = False  # the conformance kit skips its training checks
+    trainable = False  # a baseline: the conformance kit skips its training checks
+    MODES = ("unigram", "uniform", "lstm")
+
+    def __init__(self, ctx: BuildContext):
+        super().__init__(ctx)
+        self.mode = str(ctx.hp("tokens", "unigram"))
+        if self.mode not in self.MODES:
+            raise ValueError(f"seq-random: hyperparameter tokens must be one of {', '.join(self.MODES)}, got {self.mode!r}")
+        self.counts = torch.zeros(self.vocab, dtype=torch.float64, device=ctx.device)
+
+    def _probs(self) -> torch.Tensor:
+        if self.mode == "uniform" or float(self.counts.sum()) == 0:
+            return torch.full((self.vocab,), 1.0 / self.vocab, dtype=torch.float64, device=self.counts.device)
+        return self.counts / self.counts.sum()
 
     @torch.no_grad()
     def train_step(self, real: torch.Tensor, labels: torch.Tensor | None = None) -> dict[str, float]:
-        """G's NLL of (the first 8 sequences of) the batch; nothing changes. 8, not all: the row
-        is about what an untrained G samples, and a full forward pass per step would cost a third
-        of an MLE run for nothing."""
-        real = real[:8].long()
-        nll = F.cross_entropy(self.G.logits(real).reshape(-1, self.vocab), real.reshape(-1))
+        real = real.long()
+        if self.mode == "lstm":  # the first 8 sequences: a full forward pass per step would be a third of MLE's cost
+            nll = F.cross_entropy(self.G.logits(real[:8]).reshape(-1, self.vocab), real[:8].reshape(-1))
+            return {"nll_data": float(nll)}
+        nll = -torch.log(self._probs()[real].clamp_min(1e-300)).mean()
+        if self.mode == "unigram":
+            self.counts += torch.bincount(real.flatten(), minlength=self.vocab).to(self.counts)
         return {"nll_data": float(nll)}
+
+    def sample(self, n: int, labels: torch.Tensor | None = None, *,
+               generator: torch.Generator | None = None) -> torch.Tensor:
+        if self.mode == "lstm":
+            return super().sample(n, labels, generator=generator)
+        cdf = self._probs().cumsum(0)
+        u = torch.rand(n, self.length, generator=generator, device=cdf.device, dtype=torch.float64) * cdf[-1]
+        return torch.searchsorted(cdf, u).clamp_(max=self.vocab - 1)
+
+    def state_dict(self) -> dict[str, Any]:
+        return {**super().state_dict(), "counts": self.counts.clone()}
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        super().load_state_dict(state)
+        self.counts.copy_(state["counts"])
 
 
 class SeqGAN(SequenceGenerator):

@@ -58,9 +58,9 @@ def ganbench_models() -> list[ModelSpec]:
             name="seq-random",
             build=RandomGenerator,
             version=__version__,
-            description="Random baseline of SeqGAN's Table 1: the LSTM generator at its random initialisation, never trained",
+            description="Random baseline of SeqGAN's Table 1: i.i.d. tokens from the data's frequencies (or uniform, or the untrained LSTM)",
             paper=PAPER,
             capabilities=CAPS,
-            defaults={k: G_DEFAULTS[k] for k in ("emb_dim", "hidden_dim", "init_std", "lr", "grad_clip")},
+            defaults={**G_DEFAULTS, "tokens": "unigram"},
         ),
     ]
