@@ -41,6 +41,10 @@ BUILTIN_MODULES = (
     "ganbench.metrics.encoding",
     "ganbench.data.sequences",
     "ganbench.metrics.sequences",
+    "ganbench.data.mixture_1d",
+    "ganbench.metrics.gaussian_fit",
+    "ganbench.data.domain_pairs",
+    "ganbench.metrics.pixel_agreement",
 )
 
 
