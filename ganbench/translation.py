@@ -25,7 +25,7 @@ import torch
 
 from ganbench.api import Dataset
 
-TASKS = ("generate", "translate")
+TASKS = ("generate", "translate", "text-to-image")
 """``Capabilities.task`` / ``DatasetSpec.task``: what a model does and what a dataset is for."""
 
 

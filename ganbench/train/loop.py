@@ -145,7 +145,12 @@ def draw_samples(
     ``eval-latents``, or another one for latents no evaluation of the run has seen."""
     g = generator(seed, stream, device)
     labels = None
-    if conditional and dataset.num_classes:
+    if conditional and dataset.labels is not None and dataset.labels.ndim == 2:
+        # text-to-image (task "text-to-image"): the captions (token ids) of the first n images, cycled,
+        # so a metric can score the real images of the same captions (dataset.data[i % len])
+        idx = torch.arange(n, device=dataset.labels.device) % len(dataset)
+        labels = dataset.labels[idx].to(device)
+    elif conditional and dataset.num_classes:
         labels = torch.arange(n, device=device) % dataset.num_classes
     chunks = []
     with torch.no_grad():
