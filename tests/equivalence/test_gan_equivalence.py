@@ -5,18 +5,22 @@ PacGAN MoG setup that imports nothing from ganbench (own data, batches, latents 
 Both are trained at the same small budget over the same 8 seeds, and the distributions of the
 three PacGAN metrics are compared.
 
-The rule: for each of modes, high-quality share and reverse KL, a two-sided Mann–Whitney U test
-(scipy, exact where it can be), with Holm's correction over the three metrics so that the family
-of three keeps a 5 % false-alarm rate; every Holm-adjusted p must be ≥ 0.05. (First written
-without the correction; a run on another CPU rounds differently and redraws the seeds' outcomes,
-and three uncorrected tests per comparison would then fail about one time in seven by chance.)
-The same rule checks vectorised replicas against solo runs (docs/vectorized.md: statistically the
-same, not bit-identical). A negative control shows the rule can fail: a loop trained for a
-twentieth of the budget is told apart.
+The rule: equivalence by margins, not the absence of a significant difference. For each of modes,
+high-quality share and reverse KL, Schuirmann's two one-sided tests (Welch, ganbench.stats) must
+put the 90 % interval of the difference inside ± the metric's margin (MARGINS, fixed before the
+study ran, justified where they are defined); all three must pass. Vectorised replicas are held
+to their solo runs by a paired TOST after 12 steps (after that the chaotic dynamics decorrelate
+the pair; the long-horizon comparison is the study's). A negative control at a realistic effect
+(both learning rates halved) must fail each rule.
+At the CI's 8 seeds the margins are CI_MARGINS (about two seed-sds: what 8 seeds can resolve), and
+the negative control is gross (a twentieth of the budget); the 24-seed study
+(``tests/equivalence/study.py``, table in docs/vectorized.md) holds MARGINS and the realistic
+control (both learning rates halved: -2 modes, -0.10 HQ, +0.5 nats), which it tells apart
+(Welch p ≤ 0.02 on each metric) and 8 seeds cannot.
 
 Budget: 1,000 steps at lr 3e-3, batch 100, on the ring with modes of std 0.05 (the CI smoke
 suite's wide ring; PacGAN's 0.01 needs ~10k steps before the metrics move), with narrower networks
-than the paper's (G 3 × 64, D 2 maxout layers × 32 × 5) so 3 × 8 runs fit about a minute on 2 cores; everything
+than the paper's (G 3 × 64, D 2 maxout layers × 32 × 5) so 2 × 8 runs fit about a minute on 2 cores; everything
 else (initialisation N(0, 0.02²) with zero biases, BatchNorm, maxout, Adam β1 0.8, the simultaneous
 non-saturating update, 2,500 evaluation samples, the metric rules) is PacGAN's released code.
 """
@@ -27,8 +31,8 @@ import numpy as np
 import pytest
 import reference_gan as ref
 import torch
-from scipy.stats import mannwhitneyu
 
+from ganbench import stats as gs
 from ganbench.runner import run_suite
 from ganbench.store import Store
 
@@ -38,10 +42,25 @@ WIDTHS = dict(g_hidden=64, g_layers=3, d_units=32, d_layers=2)
 LR, STD = 3e-3, 0.05
 METRICS = ("modes", "hq_share", "reverse_kl")
 ALPHA = 0.05
+# Equivalence margins of the full study (tests/equivalence/study.py, 24 seeds per arm; table in
+# docs/vectorized.md), fixed before it ran: what two implementations may differ by and still be
+# called the same. modes: one mode of the ring's 8 (the metric's unit; packing's effect on the ring
+# in PacGAN's Table 1 is 1.6 modes); hq_share: 0.08, below the 0.10-0.20 shift of the realistic
+# negative control (the independent loop with both learning rates halved) the study must tell
+# apart; reverse_kl: 0.3 nats, below packing's 0.38 effect on the ring.
+MARGINS = {"modes": 1.0, "hq_share": 0.08, "reverse_kl": 0.3}
+# The CI version (8 seeds, about two minutes on 2 cores) cannot resolve those: at this budget a
+# seed's modes vary with sd ≈ 2, hq_share ≈ 0.12 and reverse_kl ≈ 0.55 (the study's 24 seeds), so
+# 8 seeds per arm show equivalence with ≥ 95 % probability, when the truth is equality, only within
+# about two seed-sds. CI_MARGINS are those: the CI's TOST catches gross breakage (a twentieth of the
+# budget fails it); the 10-20 % effects are the study's job, where lr halved is told apart.
+CI_MARGINS = {"modes": 4.0, "hq_share": 0.2, "reverse_kl": 1.2}
 
-SUITE = f"""
+
+def suite_text(seeds: list[int]) -> str:
+    return f"""
 name: equivalence
-seeds: {SEEDS}
+seeds: {seeds}
 device: cpu
 batch_size: 100
 budget: {{steps: {STEPS}}}
@@ -53,6 +72,9 @@ models:
     hparams: {{g_hidden: {WIDTHS['g_hidden']}, g_layers: {WIDTHS['g_layers']}, d_hidden: {WIDTHS['d_units']},
                d_layers: {WIDTHS['d_layers']}, maxout_pieces: 5, lr: {LR}, beta1: 0.8, loss: nonsaturating}}
 """
+
+
+SUITE = suite_text(SEEDS)
 
 
 @pytest.fixture(scope="module")
@@ -90,20 +112,20 @@ def reference(one_thread) -> dict[str, np.ndarray]:
     return {m: np.array([s[m] for s in scores]) for m in METRICS}
 
 
-def _p_values(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> dict[str, float]:
-    """Holm-adjusted two-sided Mann–Whitney p per metric."""
-    raw = {}
+def _tost(a: dict[str, np.ndarray], b: dict[str, np.ndarray], margins: dict[str, float]) -> dict[str, tuple]:
+    """Per metric: (mean a, mean b, 90 % CI of a − b, TOST p) with ganbench.stats (Welch)."""
+    out = {}
     for m in METRICS:
-        if np.array_equal(np.sort(a[m]), np.sort(b[m])):
-            raw[m] = 1.0  # identical samples: no evidence of a difference (scipy returns nan for all-ties)
-        else:
-            raw[m] = float(mannwhitneyu(a[m], b[m], alternative="two-sided").pvalue)
-    order = sorted(raw, key=raw.get)
-    out, running = {}, 0.0
-    for i, m in enumerate(order):  # Holm: p_(i) * (k - i), made monotone, capped at 1
-        running = max(running, min(1.0, raw[m] * (len(order) - i)))
-        out[m] = running
+        d = gs.welch(gs.Side.of(a[m]), gs.Side.of(b[m]), confidence=0.90)
+        out[m] = (round(float(np.mean(a[m])), 3), round(float(np.mean(b[m])), 3),
+                  (round(d.lo, 3), round(d.hi, 3)), round(gs.tost(d, margins[m]), 4))
     return out
+
+
+def _equivalent(res: dict[str, tuple]) -> bool:
+    """Equivalence of the family: every metric's TOST p < α (an intersection-union test, so no
+    multiplicity correction is needed: all three must pass)."""
+    return all(r[3] < ALPHA for r in res.values())
 
 
 def test_harness_scores_equal_independent_scoring(harness_solo):
@@ -121,29 +143,67 @@ def test_gan_plugin_equals_independent_loop(harness_solo, reference):
     assert execution == {"eager"}
     # the budget is one where the metrics vary over seeds: a comparison of constants proves nothing
     assert np.ptp(reference["hq_share"]) > 0 and np.ptp(values["hq_share"]) > 0
-    p = _p_values(values, reference)
-    summary = {m: (values[m].mean().round(3), reference[m].mean().round(3), round(p[m], 3)) for m in METRICS}
-    print(f"\nharness vs independent loop (mean, mean, p): {summary}")
-    assert all(v >= ALPHA for v in p.values()), f"harness vs independent loop (mean, mean, p): {summary}"
+    res = _tost(values, reference, CI_MARGINS)
+    print(f"\nharness vs independent loop (mean, mean, 90 % CI, TOST p): {res}")
+    assert _equivalent(res), f"harness vs independent loop not shown equivalent within {CI_MARGINS}: {res}"
 
 
 def test_the_rule_can_fail(harness_solo):
-    """Negative control: the same loop at a twentieth of the budget is told apart by the same rule."""
+    """Negative control of the CI version: the same loop at a twentieth of the budget fails the CI
+    TOST (Welch's Holm p is printed: about 0.04 here). The realistic control, both
+    learning rates halved, moves HQ share by 0.10 and needs the study's 24 seeds to be told apart
+    (docs/vectorized.md); at 8 seeds nothing of that size can be."""
     with torch.random.fork_rng():
         torch.set_num_threads(1)
         scores = [ref.score(ref.train(seed, STEPS // 20, lr=LR, std=STD, **WIDTHS), STD) for seed in SEEDS]
     short = {m: np.array([s[m] for s in scores]) for m in METRICS}
-    p = _p_values(harness_solo[0], short)
-    print(f"\nnegative control, harness vs a twentieth of the budget (Holm p): { {m: round(v, 4) for m, v in p.items()} }")
-    assert min(p.values()) < ALPHA, p
+    res = _tost(short, harness_solo[0], CI_MARGINS)
+    p = gs.holm([gs.welch_p(short[m], harness_solo[0][m]) for m in METRICS])
+    print(f"\nnegative control, a twentieth of the budget vs harness (TOST): {res}; Holm Welch p {p}")
+    assert not _equivalent(res), res
 
 
-def test_vectorised_replicas_equal_solo_runs_statistically(tmp_path_factory, registry, harness_solo, one_thread):
-    """docs/vectorized.md's claim: same seeds, data order and initial weights, statistically the
-    same results (not bit-identical: batched matmuls round differently), and recorded as such."""
-    vec_values, _, execution = _harness(tmp_path_factory, registry, len(SEEDS))
-    assert execution == {f"vectorized ×{len(SEEDS)}"}
-    p = _p_values(vec_values, harness_solo[0])
-    print(f"\nvectorised vs solo (mean, mean, p): "
-          f"{ {m: (vec_values[m].mean().round(3), harness_solo[0][m].mean().round(3), round(p[m], 3)) for m in METRICS} }")
-    assert all(v >= ALPHA for v in p.values()), p
+TRACK_STEPS = 12
+# Replica vs its solo run after TRACK_STEPS steps, per seed: the difference of the mean radius of
+# the 2,500 samples (same evaluation latents). Batched products round differently and Adam's first
+# steps (g / |g|) can turn that rounding into visible moves, so the pair is not bit-identical
+# (measured: ~1e-8 apart after 12 steps, O(1) after 200: the dynamics are chaotic); 0.01 (1 % of
+# the ring's radius) is far above that rounding and well below what a real defect moves in 12
+# steps (halving the learning rate moves it by ~0.04).
+TRACK_MARGIN = 0.01
+
+
+def _radius(samples: dict[int, np.ndarray]) -> np.ndarray:
+    return np.array([float(np.linalg.norm(samples[s], axis=1).mean()) for s in SEEDS])
+
+
+def _short(tmp_path_factory, registry, vectorize: int | None, lr: float) -> dict[int, np.ndarray]:
+    d = tmp_path_factory.mktemp("track")
+    (d / "suite.yaml").write_text(SUITE.replace(f"steps: {STEPS}", f"steps: {TRACK_STEPS}").replace(f"lr: {LR}", f"lr: {lr}"))
+    run_suite(d / "suite.yaml", d / "out", registry=registry, vectorize=vectorize, render=False)
+    with Store.open(d / "out", create=False) as store:
+        runs = store.runs().set_index("run_id")
+        assert (runs.status == "done").all()
+        if vectorize:
+            assert set(runs["execution"]) == {f"vectorized ×{len(SEEDS)}"}
+        return {int(runs.loc[rid, "seed"]): store.array(rid, "samples") for rid in runs.index}
+
+
+def test_vectorised_replicas_track_solo_runs_by_tost(tmp_path_factory, registry, one_thread):
+    """docs/vectorized.md: each replica is its solo run (same seed, weights, data order, latents)
+    computed by batched products. Over the 8 seeds, the paired difference replica − solo of the
+    samples' mean radius after TRACK_STEPS steps is shown within ±TRACK_MARGIN by TOST (a one-sample
+    Welch TOST of the paired differences); the negative control, replicas with the learning rate
+    halved, must fail it. The long-horizon question (do 1,000 chaotic steps end in the same
+    distribution?) needs more seeds than CI has: the 24-seed study in docs/vectorized.md."""
+    solo = _radius(_short(tmp_path_factory, registry, None, LR))
+    vec = _radius(_short(tmp_path_factory, registry, len(SEEDS), LR))
+    bad = _radius(_short(tmp_path_factory, registry, len(SEEDS), LR / 2))
+    zero = gs.Side.known(0.0, 0.0)
+    ok = gs.welch(gs.Side.of(vec - solo), zero, confidence=0.90)
+    ctl = gs.welch(gs.Side.of(bad - solo), zero, confidence=0.90)
+    print(f"\nreplica - solo radius after {TRACK_STEPS} steps: {ok.diff:+.2e} [{ok.lo:+.2e}, {ok.hi:+.2e}]; "
+          f"lr halved: {ctl.diff:+.2e} [{ctl.lo:+.2e}, {ctl.hi:+.2e}]")
+    assert np.ptp(solo) > 0  # the seeds differ: equality of the pairs is not trivial
+    assert gs.tost(ok, TRACK_MARGIN) < ALPHA, (ok, TRACK_MARGIN)
+    assert gs.tost(ctl, TRACK_MARGIN) >= ALPHA, (ctl, TRACK_MARGIN)
