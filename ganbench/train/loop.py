@@ -288,8 +288,10 @@ class RunLoop:
             return
         arr = samples[:k].float().cpu().numpy()
         self.store.put_array(self.run.run_id, "samples", arr.astype(np.float16 if arr.ndim > 2 else np.float32))
-        if labels is not None:
+        if labels is not None and labels.ndim == 1:  # class labels: the report's one-row-per-class grid
             self.store.put_array(self.run.run_id, "sample_labels", labels[:k].cpu().numpy())
+        elif labels is not None:  # text-to-image: the captions' token ids, kept beside the samples
+            self.store.put_array(self.run.run_id, "sample_captions", labels[:k].cpu().numpy())
         info = self.dataset.info
         if "centers" in info:  # lets the report draw MoG scatter plots from the store alone
             self.store.put_array(self.run.run_id, "mode_centers", np.asarray(info["centers"], dtype=np.float32))
