@@ -24,6 +24,7 @@ from ganbench.data import check_params, default_root
 from ganbench.ema import EMA
 from ganbench.latents import Encoding, LatentCode, StructuredCodes, can_encode, has_codes
 from ganbench.progress import TrainingBudget, TrainingProgress, lr_factor, set_lr
+from ganbench.sinks import Sink, SinkContext, SinkEvent, SinkSpec  # tracker sinks (hook ganbench_sinks)
 
 if TYPE_CHECKING:
     from ganbench.metrics.extractors import Extractor
@@ -551,6 +552,10 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "Sink",
+    "SinkContext",
+    "SinkEvent",
+    "SinkSpec",
     "TranslationBatch",
     "TranslationDataset",
     "TranslationEval",

@@ -86,13 +86,15 @@ def ganbench_metrics() -> list[MetricSpec]:
 
 @hookspec
 def ganbench_sinks() -> list[SinkSpec]:
-    """Return the tracker sinks this plugin provides (:class:`ganbench.sinks.SinkSpec`).
+    """Return tracker sinks (TensorBoard, wandb, MLflow, ...), enabled by ``ganbench run --sink NAME``.
 
-    Called when ``ganbench run --sink NAME`` names one; the sink's ``open`` then receives a
-    :class:`ganbench.sinks.SinkContext` and returns an object whose ``write(event)`` gets every
-    metric, loss point, sample grid and status change as it is recorded (on the sink's own
-    thread), and whose ``close()`` is called at the end. A sink that raises is logged and, after
-    repeated failures, switched off; one that hangs is abandoned: it never stops a run. See
-    docs/sinks.md.
+    Each :class:`ganbench.api.SinkSpec` names a sink; its ``open`` receives a
+    :class:`ganbench.api.SinkContext` and returns an object whose ``write(event)`` gets every
+    metric, loss point, sample grid and status change as it is recorded, and whose ``close()`` is
+    called at the end. Sinks run in a process of their own (this hook is called there again, so
+    provide it from an installed plugin), each on its own thread: ``open`` has a deadline, a sink
+    that raises (``SystemExit`` included) is one warning line and, after repeated failures,
+    switched off, and one that hangs is abandoned: it never stops or slows a run. A wrong return
+    or a raise here is one warning line; the other plugins' sinks keep working. See docs/sinks.md.
     """
     raise NotImplementedError  # a specification; plugins implement it

@@ -95,6 +95,8 @@ class SinkSpec:
     name: str
     open: Callable[[SinkContext], Sink]
     description: str = ""
+    version: str = "0"
+    """The sink's version (shown by ``ganbench plugins``)."""
 
 
 class SinkError(ValueError):
@@ -115,7 +117,12 @@ def discover_sinks(extra_plugins: Iterable[Any] = ()) -> tuple[dict[str, SinkSpe
     pm = make_manager()
     pm.register(__import__("ganbench.tensorboard_sink", fromlist=["_"]), name="ganbench.tensorboard_sink")
     infos: list[PluginInfo] = []
-    _load_entry_points(pm, infos)
+    import inspect
+
+    if len(inspect.signature(_load_entry_points).parameters) >= 3:  # (pm, infos, problems): clash lines too
+        _load_entry_points(pm, infos, [])  # type: ignore[call-arg]
+    else:
+        _load_entry_points(pm, infos)
     for i, extra in enumerate(extra_plugins):
         if isinstance(extra, (str, tuple)):  # the registry's extra_modules are importable names
             extra = _import(extra)

@@ -66,7 +66,7 @@ class TensorBoardSink:
 @hookimpl
 def ganbench_sinks() -> list[SinkSpec]:
     return [SinkSpec("tensorboard", TensorBoardSink, "TensorBoard event files under OUT/tensorboard/<run_id> "
-                     "(torch.utils.tensorboard; pip install 'ganbench[tensorboard]')")]
+                     "(torch.utils.tensorboard; pip install 'ganbench[tensorboard]')", version="1")]
 
 
 __all__ = ["TensorBoardSink", "ganbench_sinks"]

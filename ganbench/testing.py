@@ -187,6 +187,8 @@ class Kit:
 
     def __post_init__(self) -> None:
         caps = self.spec.capabilities
+        if self.data_kind is None and self.data_shape is not None and len(tuple(self.data_shape)) == 3:
+            self.data_kind = "image"  # (C, H, W) is an image whatever else the model takes, as BuildContext.for_tests infers
         if self.data_kind is None:
             self.data_kind = "vector" if "vector" in caps.data_kinds else (caps.data_kinds or ("vector",))[0]
         if self.data_shape is None:
@@ -953,6 +955,15 @@ def _parse_shape(text: str | None) -> tuple[int, ...] | None:
         return tuple(int(p) for p in text.replace("x", ",").split(",") if p.strip())
     except ValueError:
         raise pytest.UsageError(f"--ganbench-data-shape: expected e.g. 2 or 1,16,16, got {text!r}") from None
+
+
+def pytest_ignore_collect(collection_path: Any, config: pytest.Config) -> bool | None:
+    """``pytest --ganbench-plugin=NAME`` without test paths runs the kit alone: started in a folder
+    that holds other tests (a ganbench clone's, with their own conftest), collecting them too made
+    the kit fail with their import errors. Name paths explicitly to run them with the kit."""
+    if config.getoption("ganbench_plugin", default=None) and config.args_source != pytest.Config.ArgsSource.ARGS:
+        return True
+    return None
 
 
 @pytest.hookimpl(tryfirst=True)  # before -k/-m deselection, so those filter the kit's items too

@@ -47,5 +47,27 @@ def cmd_prepare(args: argparse.Namespace) -> int:
     except Exception as exc:
         print_error(f"{args.name}: {exc}")
         return 1
-    Console().print(f"{args.name}: ready under {root}", highlight=False)
+    console = Console()
+    console.print(f"{args.name}: ready under {root}", highlight=False)
+    for line in evaluator_lines(args.name, root):
+        console.print(line, highlight=False)
     return 0
+
+
+EVALUATOR_OF = {"mnist": "mnist", "stacked-mnist": "mnist", "fashion-mnist": "fashion-mnist"}
+
+
+def evaluator_lines(dataset: str, root: Path) -> list[str]:
+    """The evaluator a prepared dataset's mode metrics use: where it is and its test accuracy (the
+    number that says whether mode counts can be trusted)."""
+    which = EVALUATOR_OF.get(dataset)
+    if which is None:
+        return []
+    from ganbench.metrics.evaluator import evaluator_path, load_evaluator, spec_for
+
+    try:
+        ev = load_evaluator(root, "cpu", which)
+    except Exception as exc:  # prepared without it: say so, never a traceback
+        return [f"evaluator {which}: not available ({type(exc).__name__}: {exc})"]
+    return [f"evaluator {ev.name}: test accuracy {100 * float(ev.test_accuracy):.2f} % on the {which} test set "
+            f"(needs >= {100 * spec_for(which).min_accuracy:.0f} %), {evaluator_path(root, which)}"]

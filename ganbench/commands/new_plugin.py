@@ -29,8 +29,8 @@ DIR/NAME: pyproject.toml with the `ganbench` entry point, MODULE/plugin.py with 
 MODULE/model.py with a small working GAN to replace with yours (MODULE is NAME with '_' for
 '-' and '.'), a README and tests/test_conformance.py running the conformance kit. Then:
 
-  pip install -e NAME && pytest NAME        # the kit passes on the template model
-  ganbench plugins                          # the model is discovered, no configuration
+  pip install -e NAME && python -m pytest NAME   # the kit passes on the template model
+  ganbench plugins                               # the model is discovered, no configuration
 
 See docs/plugin-guide.md.
 """
@@ -136,5 +136,5 @@ def cmd_new_plugin(args: argparse.Namespace) -> int:
         return 2
     names = derive_names(args.name, args.model)
     console.print(f"wrote plugin package [bold]{target}[/] (model {names.model!r}, module {names.module})")
-    console.print(f"next:  pip install -e {target}  &&  pytest {target}  &&  ganbench plugins", highlight=False)
+    console.print(f"next:  pip install -e {target}  &&  python -m pytest {target}  &&  ganbench plugins", highlight=False)
     return 0

@@ -56,6 +56,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seeds", type=parse_seeds, metavar="N|LIST", help="override the suite's seeds: a count or a comma list")
     p.add_argument("--device", choices=["auto", "cpu", "cuda"], help="override the suite's device (auto: CUDA when present)")
     p.add_argument("--budget", metavar="KIND=N", help="override the budget for quick tries: steps=N, kimg=N or seconds=N")
+    p.add_argument("--eval-samples", type=_positive_int, metavar="N",
+                   help="override every evaluation's generated-sample count for a quick try (eval.n_samples, "
+                   "n_samples_per_dataset and the FID counts; e.g. 2000 instead of stacked MNIST's 26,000). The runs "
+                   "record it: a store made with it is not the suite's protocol, and resuming it without the flag "
+                   "is refused as a changed config")
     p.add_argument("--keep", choices=["final", "best", "none"],
                    help="override the suite's keep: save each run's generator under OUT/generators (default: final for "
                    "image datasets, none for 2-D data); `ganbench sample OUT RUN_ID` draws from it")
@@ -196,7 +201,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             vectorize=args.vectorize,
             progress=on_progress, on_start=on_start, on_done=on_done, render=not args.no_report,
             rerun_changed=args.rerun_changed, check_ready=not args.no_preflight, keep=args.keep,
-            sinks=args.sink, force=args.force,
+            sinks=args.sink, force=args.force, eval_samples=args.eval_samples,
         )
     except (RayUnavailable, ConnectionError) as exc:  # Ray missing, or --ray-address unreachable
         print_error(str(exc))
@@ -221,20 +226,53 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def print_summary(console: Console, store_path) -> None:
     """The final table: mean ± std over seeds of every metric except throughput."""
+    from rich.text import Text
+
     from ganbench.report.aggregate import final_metrics, fmt_mean_std, summarize
+    from ganbench.report.comparability import banners
     from ganbench.store import Store
 
     with Store.open(store_path, create=False) as store:
-        summary = summarize(final_metrics(store.runs(), store.metrics()))
+        metrics = store.metrics()
+        summary = summarize(final_metrics(store.runs(), metrics))
     if summary.empty:
         return
+    if not console.is_terminal:  # a log file or a pipe: wide enough that no number is cut to "0.00…"
+        console = Console(file=console.file, width=max(console.width, 200))
+    for line in banners(metrics):  # above the numbers, not only in a metric's note
+        console.print(Text(line, style="bold yellow"), highlight=False)
     summary = summary[~summary["name"].str.endswith("_per_s") & ~summary["name"].str.endswith(".error")]
     for dataset, part in summary.groupby("dataset_label"):
         names = sorted(part["name"].unique())
-        table = Table(title=f"{dataset} (mean ± std over seeds)")
-        for col in ("model", "pack", "seeds", *names):
-            table.add_column(col, justify="left" if col == "model" else "right")
+        rows = []
         for (label, pack), grp in part.groupby(["label", "pack"]):
-            vals = {r["name"]: fmt_mean_std(r["mean"], r["std"], r["name"]) for _, r in grp.iterrows()}
-            table.add_row(str(label), str(pack), str(int(grp["n"].max())), *(vals.get(n, "—") for n in names))
-        console.print(table)
+            vals = {r["name"]: fmt_mean_std(r["mean"], r["std"], r["name"], int(r["n"])) for _, r in grp.iterrows()}
+            rows.append((str(label), str(pack), str(int(grp["n"].max())), [vals.get(n, "—") for n in names]))
+        chunks = column_chunks(names, rows, console.width)
+        for i, chunk in enumerate(chunks):
+            # as many metric columns as fit the width, the rest in the next table: a number is never
+            # cut to "0.00…" nor wrapped in the middle
+            part_title = f" ({i + 1}/{len(chunks)})" if len(chunks) > 1 else ""
+            table = Table(title=f"{dataset} (mean ± std over seeds){part_title}")
+            for col in ("model", "pack", "seeds", *(names[j] for j in chunk)):
+                table.add_column(col, justify="left" if col == "model" else "right", overflow="fold")
+            for label, pack, n, cells in rows:
+                table.add_row(label, pack, n, *(cells[j] for j in chunk))
+            console.print(table)
+
+
+def column_chunks(names: list[str], rows: list[tuple[str, str, str, list[str]]], width: int) -> list[list[int]]:
+    """Indices of the metric columns per table, each table at most ``width`` characters wide."""
+    def w(texts: list[str]) -> int:
+        return max((len(s) for s in texts), default=1) + 3  # padding and the border
+    fixed = 1 + w(["model", *(r[0] for r in rows)]) + w(["pack"]) + w(["seeds"])
+    chunks: list[list[int]] = [[]]
+    used = fixed
+    for j, name in enumerate(names):
+        cw = w([name, *(r[3][j] for r in rows)])
+        if chunks[-1] and used + cw > width:
+            chunks.append([])
+            used = fixed
+        chunks[-1].append(j)
+        used += cw
+    return chunks

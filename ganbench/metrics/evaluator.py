@@ -165,7 +165,7 @@ def weights_hash(state: dict[str, torch.Tensor]) -> str:
 
 
 def _atomic_save(obj: object, path: Path) -> None:
-    write_atomic(path, lambda fh: torch.save(obj, fh))
+    write_atomic(path, lambda fh: torch.save(obj, fh), mode=0o644)  # a shared data root: readable by its other users
 
 
 _cache: dict[tuple, MnistEvaluator] = {}
@@ -232,12 +232,11 @@ def train_evaluator(root: Path, device: torch.device | str = "cpu", progress: bo
     steps_per_epoch = (xtr.shape[0] + BATCH - 1) // BATCH
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=LR, total_steps=spec.epochs * steps_per_epoch)
     bar = None
-    if progress:
-        from rich.progress import Progress
+    if progress:  # a bar on a terminal, else a line every 15 s: minutes of training are never silent
+        from ganbench.work_progress import WorkProgress
 
-        bar = Progress(transient=True)
-        bar.start()
-        task = bar.add_task(f"training {spec.name}", total=spec.epochs * steps_per_epoch)
+        bar = WorkProgress(f"training the {spec.name} evaluator ({spec.epochs} epochs, once per data root)",
+                           spec.epochs * steps_per_epoch, "steps")
     t0 = time.perf_counter()
     try:
         model.train()
@@ -251,10 +250,10 @@ def train_evaluator(root: Path, device: torch.device | str = "cpu", progress: bo
                 opt.step()
                 sched.step()
                 if bar is not None:
-                    bar.advance(task)
+                    bar.advance(1)
     finally:
         if bar is not None:
-            bar.stop()
+            bar.close()
     acc = float((model.predict(xte) == yte).float().mean())
     log.info("%s: test accuracy %.2f%% after %.0f s", spec.name, 100 * acc, time.perf_counter() - t0)
     if acc < spec.min_accuracy:

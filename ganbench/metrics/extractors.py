@@ -263,6 +263,7 @@ def load_inception(weights: Path, device: torch.device) -> Extractor:
         digest = file_sha256(weights)
         note = None
         if digest != INCEPTION_SHA256:
+            # the wording is matched by ganbench.report.comparability (banner, "not comparable" verdicts)
             note = f"Inception weights {weights.name} (SHA-256 {digest[:12]}…) are not the reference TF weights; not comparable with papers"
             log.warning(note)
         ext = Extractor(INCEPTION_NAME, module.to(device), "2048", "logits_unbiased", 3, digest[:16], note)

@@ -263,16 +263,23 @@ def compute_fidelity(ctx: MetricContext, timing: Timing | None = None) -> dict[s
     bs = _batch_size(opts, ext, ctx.device)
     timing = timing if timing is not None else Timing()
 
+    from ganbench.work_progress import WorkProgress
+
     t0 = time.perf_counter()
-    feats, logits = ext.extract(to_uint8(x, ext.channels, "generated samples"), bs)
+    with WorkProgress(f"{ext.name} features of {n:,} generated samples", n) as wp:
+        feats, logits = ext.extract(to_uint8(x, ext.channels, "generated samples"), bs, progress=wp.advance)
     timing.generated_s = time.perf_counter() - t0
 
     def real_features(idx: torch.Tensor) -> torch.Tensor:
         out = []
-        for i in range(0, idx.shape[0], 10_000):
-            real = ds.data[idx[i : i + 10_000].to(ds.data.device)]
-            check_images(real, f"dataset {ds.name!r}")
-            out.append(ext.extract(to_uint8(real, ext.channels, f"dataset {ds.name!r}"), bs)[0].cpu())
+        # the reference statistics of a dataset (computed once, then cached): the long wait of a new folder
+        with WorkProgress(f"{ext.name} reference features of {idx.shape[0]:,} {ds.name} images "
+                          "(computed once, then cached)", int(idx.shape[0])) as wp:
+            for i in range(0, idx.shape[0], 10_000):
+                real = ds.data[idx[i : i + 10_000].to(ds.data.device)]
+                check_images(real, f"dataset {ds.name!r}")
+                out.append(ext.extract(to_uint8(real, ext.channels, f"dataset {ds.name!r}"), bs,
+                                       progress=wp.advance)[0].cpu())
         return torch.cat(out)
 
     t0 = time.perf_counter()

@@ -88,7 +88,7 @@ class RefStats:
 
 def save_npz_atomic(path: Path, **arrays: np.ndarray) -> None:
     """``np.savez`` written atomically (see :mod:`ganbench.atomic`)."""
-    write_atomic(path, lambda fh: np.savez(fh, **arrays))
+    write_atomic(path, lambda fh: np.savez(fh, **arrays), mode=0o644)  # a shared data root: readable by its other users
 
 
 def cache_path(cache_dir: Path, ds: Dataset, extractor: str, weights_id: str, n: int, n_features: int) -> Path:

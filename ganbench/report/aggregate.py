@@ -99,13 +99,17 @@ def summarize(final: pd.DataFrame) -> pd.DataFrame:
 
 def mark_best(summary: pd.DataFrame) -> pd.DataFrame:
     """Add ``best``: per dataset and metric, the row(s) whose mean is best in the metric's
-    direction (ties all best; metrics without a direction have no best)."""
+    direction (ties all best; metrics without a direction have no best; a degenerate FID/KID of
+    exactly 0 is never the best, see :func:`ganbench.report.comparability.is_degenerate`)."""
+    from ganbench.report.comparability import is_degenerate
+
     out = summary.copy()
     out["best"] = False
     for _, idx in out.groupby(["dataset_label", "name"]).groups.items():
         part = out.loc[idx]
         direction = _first(part["direction"])
         means = part["mean"].dropna()
+        means = means[[not is_degenerate(str(n), m) for n, m in zip(part.loc[means.index, "name"], means)]]
         if direction not in ("higher", "lower") or means.empty:
             continue
         target = means.max() if direction == "higher" else means.min()
@@ -197,10 +201,13 @@ def fmt_value(mean: float | None, name: str = "") -> str:
     return f"{mean:.{_digits(mean, name)}f}"
 
 
-def fmt_mean_std(mean: float | None, std: float | None, name: str = "") -> str:
-    """``mean ± std`` with digits scaled to the magnitude, ``—`` for a missing value."""
+def fmt_mean_std(mean: float | None, std: float | None, name: str = "", n: int | None = None) -> str:
+    """``mean ± std`` with digits scaled to the magnitude, ``—`` for a missing value, and the mean
+    alone when there is no spread (one seed: ``n`` < 2, or a paper without ±): "± 0.000" would
+    claim a spread nobody measured."""
     if mean is None or (isinstance(mean, float) and math.isnan(mean)):
         return "—"
     d = _digits(mean, name)
-    s = 0.0 if std is None or (isinstance(std, float) and math.isnan(std)) else std
-    return f"{mean:.{d}f} ± {s:.{d}f}"
+    if std is None or (isinstance(std, float) and math.isnan(std)) or (n is not None and n == n and int(n) < 2):
+        return f"{mean:.{d}f}"
+    return f"{mean:.{d}f} ± {std:.{d}f}"

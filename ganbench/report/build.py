@@ -47,8 +47,11 @@ def render_report(store_path: str | Path | Sequence[str | Path], out: str | Path
         colors = sections.palette(data.runs, packed)
         head = sections.header(data, final)
         title = "ganbench — " + (" + ".join(head["suites"]) or "results")
+        from ganbench.report.comparability import banners
+
         html = _env.get_template("report.html").render(
             title=title,
+            banners=banners(data.metrics),
             csp=CSP,
             script=SORT_JS,
             generated=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),

@@ -204,11 +204,15 @@ def leaderboards(summary: pd.DataFrame, runs: pd.DataFrame | None = None) -> lis
                 elif verdict == "unknown":
                     unknown += 1
                     title += "; too few seeds to test against the best"
+                degenerate = is_degenerate(name, r["mean"])
+                if degenerate:
+                    title += ("; exactly 0: the generated and real features are identical or constant (a broken "
+                              "extractor, or samples copied from the data), not a perfect model; never ranked best")
                 cells.append({
-                    "text": fmt_mean_std(r["mean"], r["std"], name),
+                    "text": ("⚠ " if degenerate else "") + fmt_mean_std(r["mean"], r["std"], name, int(r["n"])),
                     "ci": "" if ci is None else f"[{fmt_value(ci[0], name)}, {fmt_value(ci[1], name)}]",
                     "sort": "" if _is_missing(r["mean"]) else repr(float(r["mean"])),
-                    "cls": {"best": "best", "noise": "noise"}.get(verdict, ""),
+                    "cls": "degenerate" if degenerate else {"best": "best", "noise": "noise"}.get(verdict, ""),
                     "title": title,
                 })
             other = unfinished.get((dataset, label, pack), {})
@@ -217,6 +221,12 @@ def leaderboards(summary: pd.DataFrame, runs: pd.DataFrame | None = None) -> lis
         tables.append({"dataset": dataset, "headers": headers, "rows": rows, "noisy": noisy,
                        "unknown": unknown, "alpha": ALPHA, "spread": SPREAD_STD, "mdd": _detectable(part, names)})
     return tables
+
+
+def is_degenerate(name: str, mean: Any) -> bool:
+    from ganbench.report.comparability import is_degenerate as degenerate
+
+    return degenerate(name, None if _is_missing(mean) else mean)
 
 
 def _detectable(part: pd.DataFrame, names: list[str]) -> list[dict[str, str]]:
@@ -267,7 +277,7 @@ def ablation(summary: pd.DataFrame) -> dict[str, Any] | None:
                     cells.append(_cell())
                 else:
                     r = hit.iloc[0]
-                    cells.append(_cell(fmt_mean_std(r["mean"], r["sem"], name), best=bool(r.get("best", False)),
+                    cells.append(_cell(fmt_mean_std(r["mean"], r["sem"], name, int(r["n"])), best=bool(r.get("best", False)),
                                        title=f"n={int(r['n'])} seeds, ± standard error"))
         # the model's label as the suite gives it (never upper-cased and prefixed: "PacUNROLLED2")
         name = str(label) if int(pack) == 1 else f"{label}, pack {int(pack)}"
@@ -409,7 +419,7 @@ def truncation(summary: pd.DataFrame, colors: dict[str, tuple], packed: bool) ->
         part = part.copy()
         part["key"] = [group_key(lbl, p, packed) for lbl, p in zip(part["label"], part["pack"])]
         rows = [{"key": r["key"], "base": r["base"], "trunc": fmt_value(r["trunc"]),
-                 "text": fmt_mean_std(r["mean"], r["std"], r["base"])} for _, r in part.iterrows()]
+                 "text": fmt_mean_std(r["mean"], r["std"], r["base"], r.get("n"))} for _, r in part.iterrows()]
         out.append({"dataset": dataset, "src": plots.truncation_figure(part, colors), "rows": rows})
     return out
 
@@ -477,7 +487,7 @@ def throughput(summary: pd.DataFrame, colors: dict[str, tuple], packed: bool,
     for key, grp in t.groupby("key", sort=False):
         by = {r["name"]: r for _, r in grp.iterrows()}
         rows.append({"key": key, "mode": grp["mode"].iloc[0], "concurrency": grp["concurrency"].iloc[0],
-                     "cells": [fmt_mean_std(by[n]["mean"], by[n]["std"], n) if n in by else "—" for n in names]})
+                     "cells": [fmt_mean_std(by[n]["mean"], by[n]["std"], n, by[n].get("n")) if n in by else "—" for n in names]})
     distinct = sorted({r["mode"] for r in rows})
     concs = sorted({r["concurrency"] for r in rows} - {"unrecorded"})
     mixed = len(distinct) > 1 or any(m.startswith("mixed: ") for m in distinct)

@@ -35,7 +35,7 @@ def test_every_suite_field_is_documented(model, heading):
 
 def test_plugin_guide_covers_hooks_and_checks():
     guide = (DOCS / "plugin-guide.md").read_text()
-    for name in ("ganbench_models", "ganbench_datasets", "ganbench_metrics"):
+    for name in ("ganbench_models", "ganbench_datasets", "ganbench_metrics", "ganbench_sinks"):
         first_sentence = getattr(hookspecs, name).__doc__.strip().split(".")[0]
         assert f"`{name}()`" in guide and first_sentence in guide, name
     for check in CHECKS:
