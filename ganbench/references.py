@@ -370,7 +370,8 @@ def verdict(ref: ReferenceValue, values: Any, direction: str | None,
     base = Verdict("", None, mean, spread, n, margin=ref.margin, direction=direction)
     ours_s = gs.Side.of(values)
     paper = paper_side(ref)
-    if ours_s is not None:
+    d = None
+    if ours_s is not None:  # without a paper spread: our own interval around the bare number
         d = gs.welch(ours_s, paper if paper is not None else gs.Side.known(ref.mean, 0.0))
         base = replace(base, diff=d.diff, lo=d.lo, hi=d.hi, p=d.p if paper is not None else None)
     else:
@@ -378,11 +379,10 @@ def verdict(ref: ReferenceValue, values: Any, direction: str | None,
     diffs = protocol_diffs(ref, ours_protocol or {}, our_budget, mixed_budgets)
     if diffs:
         return replace(base, kind="protocol differs", protocol_diffs=diffs)
-    if ours_s is None:
+    if ours_s is None or d is None:
         return replace(base, kind="too few seeds")
     if paper is None:
         return replace(base, kind="no spread")
-    d = gs.welch(ours_s, paper)
     margin = ref.margin if ref.margin is not None else resolve_margin(ref.metric, ref.mean, None)[0]
     p_tost = gs.tost(d, margin)
     return replace(base, kind="inconclusive", p_tost=p_tost, margin=margin, ours_sd=gs.sample_sd(values), paper=paper)
