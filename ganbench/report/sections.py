@@ -543,8 +543,15 @@ def run_sections(data: ReportData) -> list[dict[str, Any]]:
             "finals": finals,
             "metric_errors": errors,
             "data_notes": skipped_note(data, r["run_id"]),
+            "sample_text": sample_text(data, r["run_id"]),
         })
     return out
+
+
+def sample_text(data: ReportData, run_id: str) -> list[str]:
+    """A sequence run's first generated sequences, as text (decoded tokens or token ids)."""
+    text = data.array(run_id, "sample_text")
+    return [] if text is None else [str(t) for t in text[:20]]
 
 
 def skipped_note(data: ReportData, run_id: str) -> list[str]:

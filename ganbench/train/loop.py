@@ -54,6 +54,9 @@ SAMPLE_CHUNK_IMAGE = 1_000
 IMAGE_RANGE_TOL = 1e-3
 N_SAMPLE_ARTIFACT_VECTOR = 2500
 N_SAMPLE_ARTIFACT_IMAGE = 64
+N_SAMPLE_TEXT = 12
+"""Sequence runs: generated sequences shown as text (decoded with ``info.extra["itos"]`` when the
+dataset has a vocabulary of strings) in the report's run section."""
 LOSS_ROWS_PER_WRITE = 200
 
 
@@ -283,8 +286,12 @@ class RunLoop:
 
     def _store_samples(self, samples: torch.Tensor, labels: torch.Tensor | None) -> None:
         k = N_SAMPLE_ARTIFACT_VECTOR if self.dataset.kind == "vector" else N_SAMPLE_ARTIFACT_IMAGE
-        if self.dataset.kind == "sequence":  # token ids, stored exactly
+        if self.dataset.kind == "sequence":  # token ids, stored exactly; the first few as text for the report
             self.store.put_array(self.run.run_id, "samples", samples[:N_SAMPLE_ARTIFACT_VECTOR].cpu().numpy().astype(np.int32))
+            itos = self.dataset.info.extra.get("itos")
+            rows = samples[:N_SAMPLE_TEXT].cpu().tolist()
+            text = ["".join(str(itos[i]) for i in r) if itos else " ".join(map(str, r)) for r in rows]
+            self.store.put_array(self.run.run_id, "sample_text", np.array(text, dtype=str))
             return
         arr = samples[:k].float().cpu().numpy()
         self.store.put_array(self.run.run_id, "samples", arr.astype(np.float16 if arr.ndim > 2 else np.float32))

@@ -87,13 +87,16 @@ def test_samples_are_stored_as_token_ids(finished: Path):
 
     with Store.open(finished, create=False) as store:
         arr = store.array("seq-mle__oracle-lstm__pack1__seed0", "samples")
+        text = store.array("seq-mle__oracle-lstm__pack1__seed0", "sample_text")
     assert arr is not None
     assert arr.dtype == np.int32 and arr.shape == (256, 8) and arr.min() >= 0 and arr.max() < 40
+    assert text is not None and list(text) == [" ".join(map(str, row)) for row in arr[: len(text)].tolist()]
 
 
 def test_report_and_check_see_the_sequence_runs(finished: Path, cli):
     html = (finished / "report.html").read_text()
     assert "nll_oracle" in html and "seqgan" in html and "toy" in html
+    assert html.count("generated sequences (the first 12") == 6  # every run shows its samples as text
     res = cli("check", str(finished), "--references")
     assert res.returncode in (0, 1), res.stdout + res.stderr
     assert "nll_oracle" in res.stdout
