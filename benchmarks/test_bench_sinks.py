@@ -1,13 +1,14 @@
 """A CPU-bound tracker sink must not slow training: ``train_steps_per_s`` of one run with a busy
-sink (pure-Python work holding a GIL on every event) against the same run without sinks.
-
-With the sinks on a thread of the training process this ratio was 58/154 = 0.38 (issue 29); with
-the sinks in their own process it should be about 1 (on a machine with a core to spare)."""
+sink (pure-Python work holding a GIL on every event) against the same run without sinks, with the
+sinks where ganbench runs them (their own process) and, for comparison, on a thread of the training
+process (where they ran before issue 29: 58 instead of 154 steps/s in the probe)."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+
+import pytest
 
 SUITE = """
 name: sink-overhead
@@ -15,7 +16,7 @@ seeds: 1
 device: cpu
 batch_size: 64
 budget: {steps: %d}
-eval: {n_samples: 500, points: 20}
+eval: {n_samples: 500, points: 30}
 datasets:
   - {name: mog-ring8, params: {n_samples: 4000}}
 models:
@@ -35,11 +36,32 @@ def _steps_per_s(tmp_path: Path, registry, name: str, steps: int, sinks: list[st
     return float(final["train_steps_per_s"].iloc[0])
 
 
-def test_busy_sink_leaves_training_throughput(benchmark, tmp_path, quick, machine):
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from ganbench.plugins import load_registry
-    from tests.outputs import sink_plugins
+def _thread_hub(names, ctx, extra_plugins=(), **options):
+    """The pre-issue-29 design: every sink on a thread of the training process."""
+    from ganbench import sinks
 
+    specs = sinks.available_sinks(extra_plugins)
+    return sinks.SinkHub([(n, specs[n].open(ctx)) for n in names], **options)
+
+
+@pytest.mark.parametrize("where", ["process", "thread"])
+def test_busy_sink_leaves_training_throughput(benchmark, tmp_path, quick, machine, monkeypatch, where):
+    import importlib.util
+
+    from ganbench import sinks
+    from ganbench.plugins import load_registry
+
+    # the test sinks, by file (another distribution may own the name ``tests``); the sink process
+    # imports them again from that file
+    path = Path(__file__).resolve().parents[1] / "tests" / "outputs" / "sink_plugins.py"
+    spec = importlib.util.spec_from_file_location("ganbench_bench_sink_plugins", path)
+    assert spec is not None and spec.loader is not None
+    sink_plugins = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = sink_plugins
+    spec.loader.exec_module(sink_plugins)
+
+    if where == "thread":
+        monkeypatch.setattr(sinks, "open_sinks", _thread_hub)
     registry = load_registry([sink_plugins])
     steps = 300 if quick else 3000
     rounds = {"i": 0}
@@ -50,6 +72,7 @@ def test_busy_sink_leaves_training_throughput(benchmark, tmp_path, quick, machin
         busy = _steps_per_s(tmp_path, registry, f"busy{rounds['i']}", steps, ["test-busy"])
         return busy / plain
 
-    ratio = benchmark.pedantic(pair, rounds=1 if quick else 3, iterations=1)
-    benchmark.extra_info.update({"busy_over_plain_train_steps_per_s": ratio, **machine})
-    assert ratio > 0.75, f"a busy sink cut training throughput to {ratio:.2f}x"
+    ratio = benchmark.pedantic(pair, rounds=1 if quick else 2, iterations=1)
+    benchmark.extra_info.update({"sinks_in": where, "busy_over_plain_train_steps_per_s": ratio, **machine})
+    if where == "process":
+        assert ratio > 0.75, f"a busy sink cut training throughput to {ratio:.2f}x"

@@ -37,6 +37,9 @@ log = logging.getLogger(__name__)
 MAX_ERRORS = 10
 QUEUE_SIZE = 10_000
 CLOSE_TIMEOUT_S = 10.0
+SINK_NICENESS = 19
+"""The sink process's ``nice`` increment: on a machine without a spare core it only gets CPU time
+training leaves."""
 PROCESS_QUEUE_SIZE = 100_000
 """Events in flight to the sink process (it drains them into each sink's own queue at once)."""
 OPEN_TIMEOUT_S = 30.0
@@ -326,6 +329,10 @@ def _sink_process(names: list[str], ctx: SinkContext, extra_modules: list[tuple[
     import sys
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the driver decides when sinks stop
+    try:  # the lowest CPU priority: where cores are short, training runs first and the sinks wait
+        os.nice(SINK_NICENESS)
+    except (AttributeError, OSError):
+        pass
     sys.path[:] = list(sys_path) + [p for p in sys.path if p not in sys_path]  # the driver's imports, in its order
     log.addHandler(_ForwardLog(out))
     log.setLevel(logging.WARNING)
