@@ -23,6 +23,15 @@ GPU memory is its own):
    the real architecture; feature extraction images/s.
 5. ``zoo``: CIFAR-10-shaped training steps/s (batch 64) of dcgan, wgan-gp, sngan, sagan, biggan,
    stylegan: eager, compiled, bf16 autocast; beside StudioGAN's published steps/s.
+6. ``stylegan_learning``: does StyleGAN learn MNIST at the reference's widths? The zoo-sanity
+   protocol (``suites/zoo-sanity.yaml``: 600 steps, batch 64, 2 seeds, digits and FID at step 100
+   and at the end, the same pass rule) with G and D at StyleGAN2-ADA's 512 channels, z and w 512,
+   mapping depth 2, no mixing (its ``cifar`` config); the CPU check can only afford 32/16 channels,
+   where NVIDIA's own networks collapse too (plugins/ganbench-stylegan/README.md). Needs MNIST and
+   its evaluator under ``--data`` (default ``$GANBENCH_DATA``); carry them to the GPU machine. Seeds
+   run one after the other, each recorded when done; to give it the time alone:
+   ``--sections stylegan_learning --budget-s 300 --data DIR``.
+
 
 Every row carries its peak GPU memory (``torch.cuda.max_memory_allocated``; "n/a on CPU").
 docs/device-check.md says what each number means.
@@ -47,10 +56,10 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = "ganbench-device-check/1"
-SECTIONS = ("pacgan_step", "replicas", "protocol", "fidelity", "zoo")
+SECTIONS = ("pacgan_step", "replicas", "protocol", "fidelity", "zoo", "stylegan_learning")
 # share of the total time budget each section may use (hard cap; the protocol gets the most)
-SHARES = {"pacgan_step": 0.2, "replicas": 0.07, "protocol": 0.31, "fidelity": 0.15, "zoo": 0.27}
-SHARES_TINY = {"pacgan_step": 0.22, "replicas": 0.1, "protocol": 0.18, "fidelity": 0.2, "zoo": 0.3}
+SHARES = {"pacgan_step": 0.2, "replicas": 0.07, "protocol": 0.31, "fidelity": 0.15, "zoo": 0.27, "stylegan_learning": 0.22}
+SHARES_TINY = {"pacgan_step": 0.22, "replicas": 0.1, "protocol": 0.18, "fidelity": 0.2, "zoo": 0.3, "stylegan_learning": 0.15}
 PAPER_SUITE = ROOT / "suites" / "pacgan-mog-paper.yaml"
 PROTOCOL_RUNS, PROTOCOL_STEPS = 80, 400_000
 ZOO = ("dcgan", "wgan-gp", "sngan", "sagan", "biggan", "stylegan")
@@ -657,9 +666,70 @@ def section_zoo(sec: Section) -> None:
     sec.flush()
 
 
+# ------------------------------------------------------------------------------------------------
+# 6. StyleGAN at the reference's widths under the zoo-sanity protocol
+# ------------------------------------------------------------------------------------------------
+
+# StyleGAN2-ADA's cifar config: fmaps 1 -> 512 channels at every resolution <= 32, z = w = 512,
+# mapping depth 2, no style mixing; the rest (lr 0.0025, R1 0.01, EMA 500 kimg ramp 0.05) are the
+# plugin's defaults
+STYLEGAN_REFERENCE_HP = {"g_ch": 512, "d_ch": 512, "z_dim": 512, "w_dim": 512, "map_layers": 2, "style_mixing": 0.0}
+STYLEGAN_TINY_HP = {"g_ch": 8, "d_ch": 8, "z_dim": 8, "w_dim": 8, "map_layers": 2, "style_mixing": 0.0}
+
+
+def stylegan_suite_text(tiny: bool, device: str) -> str:
+    """suites/zoo-sanity.yaml with only the StyleGAN entry, at the reference's widths."""
+    hp = STYLEGAN_TINY_HP if tiny else STYLEGAN_REFERENCE_HP
+    budget, every, n, real = (2, 1, 50, 100) if tiny else (600, 100, 5000, 10000)
+    return (f"name: stylegan-learning\nseeds: 2\ndevice: {device}\nbatch_size: {8 if tiny else 64}\n"
+            f"budget: {{steps: {budget}}}\neval: {{every: {every}, n_samples: {n}, options: {{fid_n_real: {real}}}}}\n"
+            f"datasets:\n  - {{name: mnist}}\nmetrics: [fidelity, mnist-modes]\nkeep: none\n"
+            f"models:\n  - model: stylegan\n    hparams: {json.dumps(hp)}\n")
+
+
+def section_stylegan_learning(sec: Section) -> None:
+    from ganbench.data import default_root
+    from ganbench.data.mnist import mnist_files
+    from ganbench.metrics.evaluator import evaluator_path
+    from ganbench.report.learning import EARLY_STEP, learning_verdicts
+    from ganbench.runner import run_suite
+
+    root = Path(sec.opts.get("data") or default_root()).expanduser()
+    missing = [p for p in [*mnist_files(root, "mnist"), evaluator_path(root, "mnist")] if not p.is_file()]
+    if missing:
+        sec.row(name="stylegan, reference widths, zoo-sanity protocol",
+                skipped=f"needs MNIST and its evaluator under {root} (missing {missing[0]}): carry them and pass --data")
+        return
+    out = Path(sec.opts["out"]) / "stylegan-learning"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    suite = out / "stylegan-learning.yaml"
+    suite.write_text(stylegan_suite_text(sec.tiny, sec.device.type))
+    os.environ["GANBENCH_DATA"] = str(root)
+    widths = STYLEGAN_TINY_HP if sec.tiny else STYLEGAN_REFERENCE_HP
+    learns = runs = 0
+    for seed in ((0,) if sec.tiny else (0, 1)):  # one at a time: a section stopped at its cap keeps the seeds it finished
+        t = time.perf_counter()
+        reset_peak(sec.device)
+        run_suite(suite, out, seeds=[seed], render=False, check_ready=False)
+        v = learning_verdicts(out).set_index("seed").loc[seed]
+        vals = {k: float(v[c]) for k, c in (("modes_at_100", f"modes@{EARLY_STEP}"), ("modes_end", "modes"),
+                                            ("fid_at_100", f"fid@{EARLY_STEP}"), ("fid_end", "fid"),
+                                            ("fid_ratio", "fid_ratio"))
+                if v[c] is not None and math.isfinite(float(v[c])) and float(v[c]) > 0}
+        vals["seconds"] = time.perf_counter() - t
+        sec.row(name=f"stylegan g/d {widths['g_ch']}/{widths['d_ch']} ch, seed {seed}", values=vals,
+                peak_mem_mb=peak_mem(sec.device), verdict="learns" if v["learns"] else f"NO: {v['why_not']}",
+                note="zoo-sanity rule: >= 9 digits at the end and FID <= 2/3 of its step-100 value")
+        learns, runs = learns + int(bool(v["learns"])), runs + 1
+        sec.data["summary"] = {"learns": learns, "runs": runs,
+                               "widths": f"G {widths['g_ch']}, D {widths['d_ch']}, z/w {widths['z_dim']}"}
+        sec.flush()
+
+
 SECTION_FNS: dict[str, Callable[[Section], None]] = {
     "pacgan_step": section_pacgan_step, "replicas": section_replicas, "protocol": section_protocol,
-    "fidelity": section_fidelity, "zoo": section_zoo,
+    "fidelity": section_fidelity, "zoo": section_zoo, "stylegan_learning": section_stylegan_learning,
 }
 
 
@@ -812,7 +882,7 @@ def markdown(report: dict[str, Any]) -> str:
                 for k in _values(r):
                     if k not in keys:
                         keys.append(k)
-            extra = [k for k in ("pack", "replicas", "kind", "mode", "studiogan_steps_per_s_other_gpu")
+            extra = [k for k in ("pack", "replicas", "kind", "mode", "verdict", "studiogan_steps_per_s_other_gpu")
                      if any(k in r for r in rows)]
             lines += ["", "| " + " | ".join(["measurement", *extra, *keys, "peak GPU MB", "note"]) + " |",
                       "|" + "---|" * (len(extra) + len(keys) + 3)]
@@ -858,6 +928,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                     help="share of the paper budget the protocol section trains (default 0.1; cut to fit its cap)")
     ap.add_argument("--threads", type=int, default=1,
                     help="torch CPU threads in every section (default 1: the harness's thread rule for a run)")
+    ap.add_argument("--data", default=None, help="MNIST and its evaluator for stylegan_learning (default $GANBENCH_DATA)")
     ap.add_argument("--compile-backend", default=None,
                     help="torch.compile backend (default inductor; --tiny on the CPU: eager, i.e. graph capture only)")
     return ap.parse_args(argv)
@@ -885,7 +956,8 @@ def main(argv: list[str] | None = None) -> int:
     budget = args.budget_s or (100.0 if args.tiny else 450.0)
     backend = args.compile_backend or ("eager" if args.tiny and device == "cpu" else None)
     opts = {"device": device, "tiny": args.tiny, "out": str(args.out.resolve()), "compile_backend": backend,
-            "fid_samples": args.fid_samples, "threads": args.threads, "protocol_fraction": args.protocol_fraction}
+            "fid_samples": args.fid_samples, "threads": args.threads, "protocol_fraction": args.protocol_fraction,
+            "data": args.data}
     report: dict[str, Any] = {
         "schema": SCHEMA, "started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()), "device": device,
         "tiny": args.tiny, "budget_s": budget, "compile_backend": backend or "inductor", "threads": args.threads,

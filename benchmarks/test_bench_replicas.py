@@ -62,6 +62,31 @@ def test_vectorized_replicas(benchmark, registry, machine, quick, n):
 
     benchmark.pedantic(run, rounds=2 if quick else 3, iterations=1)
     _record(benchmark, machine, n, steps)
+    if n > 1:
+        # the goal: N replicas in one batched step train faster, in aggregate, than the same N
+        # models stepped one after another (measured here, side by side, on the same machine)
+        solo = _sequential_seconds(registry, n, steps)
+        speedup = solo / benchmark.stats.stats.min
+        benchmark.extra_info["speedup_over_sequential"] = round(speedup, 2)
+        if not quick:
+            assert speedup > 1.0, f"{n} vectorised replicas are slower than {n} solo models in turn ({speedup:.2f}x)"
+
+
+def _sequential_seconds(registry, n: int, steps: int) -> float:
+    """``steps`` train_steps of each of ``n`` solo models, one model after another (best of 2)."""
+    _, models = _models(registry, n)
+    real = torch.randn(BATCH, 2, device=DEVICE)
+    for m in models:
+        m.train_step(real, None)  # warm-up, as the replicas had
+    best = float("inf")
+    for _ in range(2):
+        t0 = time.perf_counter()
+        for m in models:
+            for _ in range(steps):
+                m.train_step(real, None)
+        _sync()
+        best = min(best, time.perf_counter() - t0)
+    return best
 
 
 @pytest.mark.parametrize("mode", ["bare", "compiled"])
@@ -87,3 +112,22 @@ def test_single_model_step(benchmark, registry, machine, quick, mode):
     _record(benchmark, machine, 1, steps)
     benchmark.extra_info["first_step_s"] = round(compile_s, 2)
     benchmark.extra_info["mode"] = getattr(step, "mode", "eager")
+    if mode == "compiled":
+        # the goal: the harness's compiled step is never slower than the plugin's own step (where
+        # torch.compile cannot help it falls back to eager and says so in its mode)
+        plain = _plain_seconds(model, real, steps)
+        ratio = benchmark.stats.stats.min / plain
+        benchmark.extra_info["over_bare"] = round(ratio, 3)
+        if not quick:
+            assert ratio <= 1.05, f"the compiled step ({step.mode}) is {ratio:.2f}x the plain step"
+
+
+def _plain_seconds(model, real, steps: int) -> float:
+    best = float("inf")
+    for _ in range(3):
+        t0 = time.perf_counter()
+        for _ in range(steps):
+            model.train_step(real, None)
+        _sync()
+        best = min(best, time.perf_counter() - t0)
+    return best

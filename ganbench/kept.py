@@ -9,6 +9,10 @@ decides what is saved, to ``OUT/generators/<run_id>.pt``:
   model's whole ``state_dict()`` (a plugin without a ``G`` attribute);
 * the EMA generator's weights when the model keeps one (an ``ema`` attribute whose ``module`` is the
   averaged G, :class:`ganbench.api.EMA`);
+* for a model with a capability its metrics measure beyond G (an encoder: ``encode``; latent codes
+  with a ``infer_codes`` estimate), every other network it holds (``E``, ``D`` with InfoGAN's Q
+  head, ...) under ``modules``, without optimiser states: ``ganbench evaluate --metrics encoder``
+  or ``latent-codes`` then measures the trained encoder / Q, not freshly initialised ones;
 * everything needed to rebuild it: the model name, its plugin distribution and version, the run's
   config (JSON) and the build context (data shape and kind, classes, pack, batch, seed, hparams);
 * which evaluation it is (``final``, or ``best`` with the metric, its value, the step and how many
@@ -88,8 +92,19 @@ def generator_state(model: Any) -> dict[str, Any]:
     if isinstance(g, nn.Module):
         ema = _ema_module(model)
         return {"generator": _cpu(g.state_dict()), "ema": None if ema is None else _cpu(ema.state_dict()),
-                "model_state": None}
+                "model_state": None, "modules": _capability_modules(model)}
     return {"generator": None, "ema": None, "model_state": _cpu(model.state_dict())}
+
+
+def _capability_modules(model: Any) -> dict[str, Any] | None:
+    """The model's networks other than G, for a model whose capability metrics read them (an
+    encoder, or InfoGAN's Q inside D); None for a plain generative model (G is all it needs)."""
+    from ganbench.latents import can_encode, has_codes
+
+    if not (can_encode(model) or (has_codes(model) and callable(getattr(model, "infer_codes", None)))):
+        return None
+    return {name: _cpu(m.state_dict()) for name, m in vars(model).items()
+            if isinstance(m, nn.Module) and name != "G"}
 
 
 def save_atomic(obj: Any, path: Path) -> None:
@@ -301,6 +316,11 @@ def rebuild(kept: Mapping[str, Any], registry: Any = None, device: str | torch.d
                 if ema is None:
                     raise KeptError(f"{who}: the kept file holds EMA weights but the built model keeps no EMA")
                 ema.load_state_dict(kept["ema"])
+            for name, state in (kept.get("modules") or {}).items():
+                net = getattr(model, name, None)
+                if not isinstance(net, nn.Module):
+                    raise KeptError(f"{who}: the kept file holds network {name!r} but the built model has none")
+                net.load_state_dict(state)
         else:
             model.load_state_dict(kept["model_state"])
     except KeptError:

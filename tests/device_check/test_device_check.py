@@ -18,7 +18,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "benchmarks" / "device_check.py"
-SECTIONS = ("pacgan_step", "replicas", "protocol", "fidelity", "zoo")
+SECTIONS = ("pacgan_step", "replicas", "protocol", "fidelity", "zoo", "stylegan_learning")
 ZOO = ("dcgan", "wgan-gp", "sngan", "sagan", "biggan", "stylegan")
 
 
@@ -34,7 +34,7 @@ def _run(out: Path, *extra: str, env: dict[str, str] | None = None, timeout: flo
 def tiny(tmp_path_factory) -> tuple[Path, dict]:
     out = tmp_path_factory.mktemp("device-check")
     # generous caps: on a busy CI box a section must not time out (the caps are tested below)
-    proc = _run(out, "--budget-s", "300")
+    proc = _run(out, "--budget-s", "345")  # 300 for the five sections before stylegan_learning took its share
     assert proc.returncode == 0, proc.stderr[-3000:]
     return out, json.loads((out / "device-check.json").read_text())
 
@@ -144,4 +144,26 @@ def test_unknown_section_is_one_clear_error(tmp_path):
     proc = _run(tmp_path, "--sections", "zoo,warp-drive", timeout=60)
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines() == [
-        "device_check: --sections: unknown warp-drive (choose from pacgan_step, replicas, protocol, fidelity, zoo)"]
+        f"device_check: --sections: unknown warp-drive (choose from {', '.join(SECTIONS)})"]
+
+
+def test_stylegan_learning_runs_the_zoo_sanity_protocol_or_says_what_is_missing(tiny):
+    """The section a lent GPU settles StyleGAN's zoo-sanity exception with: both seeds of the
+    protocol at the reference's widths (--tiny: 8 channels, one seed, 2 steps), each with the rule's verdict."""
+    import sys as _sys
+
+    sys_path = str(ROOT / "benchmarks")
+    if sys_path not in _sys.path:
+        _sys.path.insert(0, sys_path)
+    import device_check
+
+    text = device_check.stylegan_suite_text(False, "cuda")
+    assert '"g_ch": 512' in text and '"d_ch": 512' in text and "steps: 600" in text and "every: 100" in text
+    out, report = tiny
+    rows = _rows(report, "stylegan_learning")
+    if rows and rows[0].get("skipped"):  # no MNIST/evaluator on this machine: the reason names the file
+        assert "needs MNIST and its evaluator" in rows[0]["skipped"]
+        return
+    assert [r["name"] for r in rows] == ["stylegan g/d 8/8 ch, seed 0"]  # --tiny: one seed, 2 steps
+    assert all(r["verdict"].startswith("NO: ") for r in rows)  # no step-100 FID: never a pass
+    assert report["sections"]["stylegan_learning"]["summary"]["runs"] == 1

@@ -18,8 +18,8 @@ name: jobs
 seeds: 2
 device: cpu
 batch_size: 64
-budget: {steps: 150}
-eval: {n_samples: 500, every: 75}
+budget: {steps: 60}
+eval: {n_samples: 500, every: 30}
 datasets:
   - {name: mog-ring8, params: {n_samples: 4000}}
 models:
@@ -38,9 +38,26 @@ def _final(out):
     return runs, quality, samples
 
 
-def test_jobs_2_and_jobs_1_give_bit_identical_metrics_and_run_concurrently(write_suite, tmp_path, cli):
+def test_jobs_2_and_jobs_1_give_bit_identical_metrics_and_run_concurrently(write_suite, tmp_path, cli, monkeypatch):
     suite = write_suite(SUITE)
+    # how many workers were running at once, counted where the executor starts and reaps them (not
+    # by wall-clock overlap of the runs, which a loaded machine can serialise)
+    in_flight, peak = [0], [0]
+    start, finish = IsolatedExecutor._start, IsolatedExecutor._finish
+
+    def counted_start(self, *a, **k):
+        in_flight[0] += 1
+        peak[0] = max(peak[0], in_flight[0])
+        return start(self, *a, **k)
+
+    def counted_finish(w):
+        in_flight[0] -= 1
+        return finish(w)
+
+    monkeypatch.setattr(IsolatedExecutor, "_start", counted_start)
+    monkeypatch.setattr(IsolatedExecutor, "_finish", staticmethod(counted_finish))
     one = cli("run", str(suite), "--out", str(tmp_path / "j1"), "--jobs", "1", "--no-report")
+    assert peak[0] == 0  # --jobs 1 trains in this process, one run after the other
     two = cli("run", str(suite), "--out", str(tmp_path / "j2"), "--jobs", "2", "--no-report")
     assert one.returncode == 0, one.stderr + one.stdout
     assert two.returncode == 0, two.stderr + two.stdout
@@ -53,12 +70,13 @@ def test_jobs_2_and_jobs_1_give_bit_identical_metrics_and_run_concurrently(write
         assert np.array_equal(s1[rid], s2[rid])
     # seeds really differ (so the equality is not that of constants)
     assert not np.array_equal(*[s1[r] for r in list(runs1.index)[:2]])
-    # --jobs 2 really ran two at once: some pair of runs overlapped in time; --jobs 1 never did
+    # --jobs 2 really had two runs training at once; --jobs 1 never overlapped two runs
     def overlaps(runs):
         iv = sorted(zip(runs.started_at, runs.finished_at))
         return any(b0 < a1 for (a0, a1), (b0, b1) in zip(iv, iv[1:]))
 
-    assert overlaps(runs2) and not overlaps(runs1)
+    assert peak[0] == 2 and in_flight[0] == 0
+    assert not overlaps(runs1)
 
 
 def test_thread_rule_is_independent_of_jobs():

@@ -13,8 +13,14 @@ from torch import nn
 
 from ganbench.metrics import prdc as ours
 from ganbench.metrics.fidelity import fid_from_features, kid
+from tests.oracles import need
 
-prdc_ref = pytest.importorskip("prdc", reason="the dev extra's oracle (pip install -e '.[dev]')")
+
+@pytest.fixture(scope="module")
+def prdc_ref():
+    """Naeem et al.'s code, for the tests that compare with it (a module-level importorskip would
+    also have skipped the pin, clean-fid and torchmetrics tests, which do not use it)."""
+    return need("prdc")
 
 
 def _clusters(n: int, centers: np.ndarray, seed: int, spread: float = 0.3) -> np.ndarray:
@@ -23,7 +29,7 @@ def _clusters(n: int, centers: np.ndarray, seed: int, spread: float = 0.3) -> np
     return (centers[which] + spread * rng.standard_normal((n, centers.shape[1]))).astype(np.float32)
 
 
-def test_partial_coverage_is_high_precision_low_recall():
+def test_partial_coverage_is_high_precision_low_recall(prdc_ref):
     """A generator that produces only one of the data's four clusters is *precise* (its samples
     look real) but has low *recall* (three quarters of the data are never generated). With the
     argument order swapped (real first, as torch-fidelity did before its fix), the two trade
@@ -52,7 +58,7 @@ def test_torch_fidelity_pin_excludes_versions_without_the_order():
     assert "0.3.0" not in req.specifier and "0.5.0" not in req.specifier
 
 
-def test_density_coverage_tie_is_outside_as_in_the_reference():
+def test_density_coverage_tie_is_outside_as_in_the_reference(prdc_ref):
     """Hand-made tie: real points 0, 1, 2, 3 on a line (k = 1: every radius is 1) and fake points at
     4 (exactly radius 1 from the real point 3), 10 and 20. Strictly inside (Naeem's ``<``): no fake
     is in any ball, density 0 and coverage 0. With ``<=``, the fake at 4 would count (1/3, 1/4)."""
@@ -64,7 +70,7 @@ def test_density_coverage_tie_is_outside_as_in_the_reference():
     assert (d, c) == (ref["density"], ref["coverage"])
 
 
-def test_density_coverage_match_prdc_on_quantised_features():
+def test_density_coverage_match_prdc_on_quantised_features(prdc_ref):
     """Integer-valued features (many distance ties) and continuous ones: identical to ``prdc``."""
     rng = np.random.default_rng(3)
     for real, fake in (
@@ -77,7 +83,7 @@ def test_density_coverage_match_prdc_on_quantised_features():
         assert c == pytest.approx(ref["coverage"], abs=1e-9)
 
 
-def test_precision_recall_match_prdc_without_ties():
+def test_precision_recall_match_prdc_without_ties(prdc_ref):
     """On continuous features (no ties, where the ``<=`` of Kynkäänniemi's code and the ``<`` of
     ``prdc`` agree) precision and recall equal the reference's."""
     rng = np.random.default_rng(4)
@@ -97,7 +103,7 @@ def _features(seed: int = 0, n: int = 250, d: int = 8) -> tuple[torch.Tensor, to
 
 
 def test_fid_kid_match_clean_fid():
-    cleanfid = pytest.importorskip("cleanfid.fid")
+    cleanfid = need("cleanfid.fid")
     real, fake = _features()
     r, f = real.numpy(), fake.numpy()
     ref_fid = cleanfid.frechet_distance(r.mean(0), np.cov(r, rowvar=False), f.mean(0), np.cov(f, rowvar=False))
@@ -108,7 +114,7 @@ def test_fid_kid_match_clean_fid():
 
 
 def test_fid_kid_match_torchmetrics():
-    pytest.importorskip("torchmetrics")
+    need("torchmetrics")
     from torchmetrics.image.fid import FrechetInceptionDistance
     from torchmetrics.image.kid import KernelInceptionDistance
 

@@ -123,6 +123,19 @@ def test_spectral_normalised_layers_have_unit_top_singular_value(registry) -> No
         assert max(abs(r - 1) for r in raw) > 0.1
 
 
+def test_spectral_norm_runs_one_power_iteration_per_step_as_every_reference(registry) -> None:
+    """Mimicry's SNConv2d/SNLinear (n_power_iterations=1), StudioGAN (torch spectral_norm, default 1)
+    and BigGAN-PyTorch (num_itrs=1) all run one power iteration per training forward, persistent u:
+    issue 30's SNGAN/BigGAN audit found the zoo's the same (the causes were the init and D's end size)."""
+    from torch.nn.utils.parametrize import is_parametrized
+
+    for name in ("sngan", "sagan", "biggan"):
+        model = build(registry, name, classes=10 if name == "biggan" else None)
+        sn = [p for m in model.D.modules() if is_parametrized(m, "weight") for p in m.parametrizations.weight]
+        assert sn and {type(p).__name__ for p in sn} == {"_SpectralNorm"}, name
+        assert {p.n_power_iterations for p in sn} == {1}, name
+
+
 @pytest.mark.parametrize(("size", "end"), [(8, 4), (16, 8), (28, 7), (32, 8), (48, 6), (64, 8)])
 def test_resnet_discriminator_pools_to_at_most_8x8_like_the_cifar_reference(size: int, end: int) -> None:
     """The reference CIFAR-10 D sums over 8x8; at 28 it must not stop at 14x14 (196 positions)."""
