@@ -323,8 +323,8 @@ class Verdict:
 
     @property
     def label(self) -> str:
-        if self.kind == "protocol differs":
-            return "protocol differs: " + ", ".join(self.protocol_diffs)
+        if self.kind in ("protocol differs", "not comparable"):
+            return f"{self.kind}: " + ", ".join(self.protocol_diffs)
         if self.kind in ("better", "worse", "differs") and self.p_tost is not None and self.p_tost < ALPHA:
             return f"{self.kind} (a real difference, inside the ±{self.margin:.3g} margin)"
         if self.kind == "inconclusive":
@@ -490,6 +490,8 @@ def compare_store(runs: Any, metrics: Any, tables: list[ReferenceTable],
 
     if not tables:
         return []
+    from ganbench.report.comparability import NONSTANDARD_MARK
+
     caps = _capabilities(metas)
     done = runs[runs["status"] == "done"] if len(runs) else runs
     final = metrics[metrics["final"] == 1] if len(metrics) else metrics
@@ -507,7 +509,12 @@ def compare_store(runs: Any, metrics: Any, tables: list[ReferenceTable],
         proto = _ours_protocol(sel, rows, caps)
         values = rows["value"].to_numpy(dtype=float) if len(rows) else np.array([])
         refs.append(ref)
-        verdicts.append(verdict(ref, values, direction, our_budget, proto, alpha, mixed_budgets=len(budgets) > 1))
+        v = verdict(ref, values, direction, our_budget, proto, alpha, mixed_budgets=len(budgets) > 1)
+        if len(rows) and "note" in rows and rows["note"].astype(str).str.contains(NONSTANDARD_MARK, regex=False).any():
+            # scored with other Inception weights than the papers' (issue 29): shown, never judged
+            v = replace(v, kind="not comparable", p=None, p_adjusted=None, p_tost=None,
+                        protocol_diffs=("non-standard Inception weights",))
+        verdicts.append(v)
         budgets_of.append(our_budget)
         protos.append(proto)
     verdicts = adjust(verdicts, alpha)

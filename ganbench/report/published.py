@@ -12,7 +12,7 @@ from ganbench.stats import ADJUST_TEXT
 VERDICT_CLASS = {
     "consistent": "v-same", "better": "v-better", "worse": "v-worse", "differs": "v-worse",
     "inconclusive": "v-unknown", "protocol differs": "v-budget", "no spread": "v-unknown",
-    "too few seeds": "v-unknown", "no runs": "v-unknown",
+    "too few seeds": "v-unknown", "no runs": "v-unknown", "not comparable": "v-budget",
 }
 
 

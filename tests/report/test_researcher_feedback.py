@@ -190,3 +190,22 @@ def test_eval_samples_on_the_command_line(tmp_path, tiny_suite, capsys):
     with pytest.raises(SystemExit):
         main(["run", str(tiny_suite), "--eval-samples", "0"])
     assert "expected a positive integer, got '0'" in capsys.readouterr().err
+
+
+def test_published_rows_beside_nonstandard_weights_are_not_comparable(tmp_path):
+    """A paper's FID beside ours scored with other Inception weights: shown, never judged (and so
+    never a `check --references` failure)."""
+    from ganbench.references import compare_store, parse_references
+    from ganbench.report.load import load_stores
+
+    out = _store(tmp_path / "results.sqlite", seeds=(0, 1, 2), fid=(30.0, 31.0))
+    tables = parse_references([{"paper": "P", "table": "T1", "spread_kind": "sem", "n": 5, "rows": [
+        {"row": "DCGAN", "dataset": "mine", "model": "dcgan", "pack": 1, "metrics": {"fid": [10.0, 0.5]}}]}])
+    with load_stores(out) as data:
+        (c,) = compare_store(data.runs, data.metrics, tables)
+    assert c.verdict.kind == "not comparable" and not c.verdict.gating and c.verdict.p is None
+    assert c.verdict.label == "not comparable: non-standard Inception weights"
+    clean = _store(tmp_path / "clean.sqlite", seeds=(0, 1, 2), fid=(30.0, 31.0), note=None)
+    with load_stores(clean) as data:
+        (c,) = compare_store(data.runs, data.metrics, tables)
+    assert c.verdict.kind != "not comparable"  # the same numbers with the reference weights: the usual rules
