@@ -90,9 +90,9 @@ def test_sigkill_mid_run_then_rerun_resumes(write_suite, tmp_path):
 def test_sigkill_inside_a_store_write_then_rerun(write_suite, tmp_path, reference):
     suite = write_suite(RESUME_SUITE)
     out = tmp_path / "o"
-    # the 13th store transaction is a metrics write of the run (after ~8 meta/schema writes,
+    # the 14th store transaction is a metrics write of the run (after ~9 meta/schema writes,
     # the run row, its reset, its 'running' mark and the step-8 metrics): killed before COMMIT
-    killed = subprocess.run(_cmd(suite, out, "--checkpoint-every", "5"), env=_env(GANBENCH_FAULT="store-commit:13"),
+    killed = subprocess.run(_cmd(suite, out, "--checkpoint-every", "5"), env=_env(GANBENCH_FAULT="store-commit:14"),
                             capture_output=True, text=True, timeout=300)
     assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
     with Store.open(out, create=False) as s:
