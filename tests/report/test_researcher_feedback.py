@@ -209,3 +209,38 @@ def test_published_rows_beside_nonstandard_weights_are_not_comparable(tmp_path):
     with load_stores(clean) as data:
         (c,) = compare_store(data.runs, data.metrics, tables)
     assert c.verdict.kind != "not comparable"  # the same numbers with the reference weights: the usual rules
+
+
+def test_evaluate_takes_inception_weights_like_run(tmp_path, capsys, monkeypatch):
+    from ganbench import rescore
+    from ganbench.cli import main
+
+    seen = {}
+
+    def fake(out, run_id, metrics, n, **kw):
+        seen["weights"] = os.environ.get("GANBENCH_INCEPTION_WEIGHTS")
+        return "r__eval", {"fid": 1.0}
+
+    monkeypatch.setattr(rescore, "evaluate_kept", fake)
+    monkeypatch.delenv("GANBENCH_INCEPTION_WEIGHTS", raising=False)
+    assert main(["evaluate", str(tmp_path), "r", "--metrics", "fidelity", "--inception-weights", str(tmp_path / "no.pth")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: --inception-weights:") and "no.pth does not exist" in err
+    weights = tmp_path / "w.pth"
+    weights.write_bytes(b"x")
+    assert main(["evaluate", str(tmp_path), "r", "--metrics", "fidelity", "--inception-weights", str(weights)]) == 0
+    assert seen["weights"] == str(weights.resolve())
+
+
+def test_data_prepare_says_the_evaluators_accuracy(mnist_root, tmp_path):
+    """Without training one here (minutes): the line for the data root's evaluator if it has one,
+    and for an empty root the one line saying it is not there."""
+    from ganbench.commands.data import evaluator_lines
+    from ganbench.metrics.evaluator import evaluator_path
+
+    if evaluator_path(mnist_root, "mnist").exists():
+        (line,) = evaluator_lines("mnist", mnist_root)
+        assert re.match(r"evaluator ganbench-mnist-cnn: test accuracy 99\.\d\d % on the mnist test set \(needs >= 99 %\)", line)
+    (line,) = evaluator_lines("stacked-mnist", tmp_path)
+    assert line.startswith("evaluator mnist: not available (") and "\n" not in line
+    assert evaluator_lines("mog-ring8", mnist_root) == []
