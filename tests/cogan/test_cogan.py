@@ -1,5 +1,6 @@
 """CoGAN: the two-domain MNIST data, the pixel agreement ratio on inputs with known answers, the
-coupling (what is shared), the baseline's pairs, and the conformance kit."""
+coupling (what is shared) and the baseline's pairs. The conformance kit runs both models in
+tests/plugin_kit/test_kit_first_party_models.py (PAIR_KIT)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from ganbench_cogan.plugin import DEFAULTS
 from ganbench.api import BuildContext, Dataset, MetricContext
 from ganbench.data.domain_pairs import build, check, transform
 from ganbench.metrics.pixel_agreement import agreement, applies, compute
-from ganbench.testing import CHECKS, check_model, one_thread
+from ganbench.testing import one_thread
 
 TINY = {"width": 0.0625}
 
@@ -103,13 +104,6 @@ def test_baseline_pairs_differ_only_by_the_domain_input() -> None:
     m.G.eval()
     with torch.no_grad():
         assert torch.allclose(a[:, :1], m._g(z, 0)) and torch.allclose(a[:, 1:], m._g(z, 1))
-
-
-@pytest.mark.parametrize("model", ["cogan", "cogan-cgan"])
-def test_conformance(model: str) -> None:
-    checks = [c for c in CHECKS if c != "improves"]
-    report = check_model(model, checks=checks, hparams=TINY, batch_size=4, data_shape=(2, 28, 28))
-    assert report.ok, report.failures
 
 
 def test_refuses_other_data_in_one_line() -> None:

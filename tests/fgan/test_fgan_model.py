@@ -15,7 +15,7 @@ from ganbench.testing import CHECKS, check_model, one_thread
 TINY_MLP = {"g_hidden": 32, "g_layers": 2, "d_hidden": 16, "d_layers": 2}
 
 
-@pytest.mark.parametrize("divergence", ["kl", "reverse_kl", "pearson"])
+@pytest.mark.parametrize("divergence", ["jeffrey"])  # kl: tests/plugin_kit; jeffrey has the Lambert W conjugate
 def test_fgan_vector_conformance(divergence: str) -> None:
     checks = [c for c in CHECKS if c != "improves"]
     report = check_model("fgan", checks=checks, hparams={"divergence": divergence, **TINY_MLP}, batch_size=16)
