@@ -237,6 +237,13 @@ class ModelSpec:
     capabilities: Capabilities = field(default_factory=Capabilities)
     defaults: Mapping[str, Any] = field(default_factory=dict)
     """Default hyperparameters, shown in reports; suite ``hparams`` override them."""
+    hyperparameters: Mapping[str, str] = field(default_factory=dict)
+    """(API 1.4) Name -> one-line meaning of every hyperparameter ``build`` reads that is not a key
+    of ``defaults`` (e.g. ``lr_g``, whose default is ``lr``); listing the ``defaults`` keys here too,
+    to document them, is welcome. A suite may set only names in ``defaults`` or here: any other is
+    refused when the suite loads, naming the model and the valid names (a misspelled ``lr`` would
+    otherwise train with the defaults). The conformance kit fails a model whose ``build`` reads a
+    name it does not declare."""
     api_version: str = API_VERSION
     build_replicas: Callable[[list[Any]], ReplicaGroup] | None = None
     """Optional: train N solo models (same hyperparameters, different seeds) as one batched

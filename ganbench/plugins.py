@@ -6,12 +6,16 @@ is recorded as *broken* with its error, and every other plugin keeps working.
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import importlib.metadata as md
 import logging
+import re
+import sys
 import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -66,10 +70,26 @@ class PluginInfo:
     version: str | None
     error: str | None = None
     models: list[str] = field(default_factory=list)
+    first_party: bool = False
+    """ganbench itself or a distribution in the reserved ``ganbench-zoo-`` namespace."""
+    location: str | None = None
+    """Where the plugin's code was imported from (its top-level package or module)."""
 
     @property
     def broken(self) -> bool:
         return self.error is not None
+
+    def describe(self) -> str:
+        """``ganbench-zoo-gan 0.1.0 (first-party)``: how a clash message names a provider."""
+        who = f"{self.distribution} {self.version or ''}".strip() if self.distribution else f"plugin {self.name!r}"
+        return who + (" (first-party)" if self.first_party else "")
+
+    def code_identity(self) -> dict[str, Any]:
+        """What identifies the code that ran, recorded with every run: distribution, version,
+        first-party or not, where it was imported from and a SHA-256 of its source files."""
+        return {"plugin": self.name, "distribution": self.distribution, "version": self.version,
+                "first_party": self.first_party, "location": self.location,
+                "sha256": source_digest(self.location)}
 
 
 @dataclass
@@ -84,6 +104,21 @@ class Registry:
     problems: list[str]
     extra_modules: list[str] = field(default_factory=list)
     """Importable names of the ``extra_plugins`` modules, so worker processes can rebuild this registry."""
+    dataset_owner: dict[str, PluginInfo] = field(default_factory=dict)
+    metric_owner: dict[str, PluginInfo] = field(default_factory=dict)
+    clashes: dict[tuple[str, str], list[PluginInfo]] = field(default_factory=dict)
+    """``(kind, name)`` -> every provider of a name two plugins announce (the kept one first).
+    A suite that uses such a name is refused (``build_matrix``): which code would run is not the
+    user's choice to leave to install order."""
+
+    def clash_message(self, kind: str, name: str) -> str | None:
+        """One line naming every provider of ``name``, or None when only one provides it."""
+        owners = self.clashes.get((kind, name))
+        if not owners:
+            return None
+        return (f"{kind} {name!r} is provided by {len(owners)} plugins: "
+                + "; ".join(f"{o.describe()} from {o.location or '?'}" for o in owners)
+                + " -- uninstall all but one (`pip uninstall DIST`), then run again")
 
     def model(self, name: str) -> ModelSpec:
         try:
@@ -114,29 +149,137 @@ def make_manager() -> pluggy.PluginManager:
     return pm
 
 
-def _load_entry_points(pm: pluggy.PluginManager, infos: list[PluginInfo]) -> None:
-    """Like ``pm.load_setuptools_entrypoints(GROUP)`` but one broken plugin cannot stop the rest.
+FIRST_PARTY_PREFIX = "ganbench-zoo-"
+"""Distribution names reserved for the ganbench project's own plugins (docs/plugin-guide.md):
+third parties publish ``ganbench-contrib-<name>`` (import package ``ganbench_contrib_<name>``), so
+the two never share a distribution or an import package name."""
+CONTRIB_PREFIX = "ganbench-contrib-"
+
+
+def normalize_dist(name: str | None) -> str:
+    """PEP 503 normalisation: ``Ganbench_Zoo.GAN`` and ``ganbench-zoo-gan`` are one distribution."""
+    return re.sub(r"[-_.]+", "-", name or "").lower()
+
+
+def is_first_party(dist_name: str | None) -> bool:
+    n = normalize_dist(dist_name)
+    return n == "ganbench" or n.startswith(FIRST_PARTY_PREFIX)
+
+
+def _location(obj: Any) -> str | None:
+    """The top-level package directory (or module file) ``obj`` (a module) was imported from."""
+    name = getattr(obj, "__name__", None)
+    if not isinstance(name, str):
+        return None
+    top = sys.modules.get(name.split(".")[0])
+    path = getattr(top, "__file__", None) or getattr(obj, "__file__", None)
+    if not path:
+        return None
+    p = Path(path).resolve()
+    return str(p.parent if p.name == "__init__.py" else p)
+
+
+_DIGESTS: dict[str, str | None] = {}
+
+
+def source_digest(location: str | None) -> str | None:
+    """SHA-256 over the relative paths and bytes of every ``.py`` file at ``location`` (a package
+    directory or one module): equal digests, the same code. Cached per process."""
+    if not location:
+        return None
+    if location not in _DIGESTS:
+        root = Path(location)
+        files = sorted(root.rglob("*.py")) if root.is_dir() else [root]
+        h = hashlib.sha256()
+        try:
+            for f in files:
+                if "__pycache__" in f.parts:
+                    continue
+                h.update(str(f.relative_to(root) if root.is_dir() else f.name).encode() + b"\0")
+                h.update(f.read_bytes() + b"\0")
+            _DIGESTS[location] = h.hexdigest()
+        except OSError:
+            _DIGESTS[location] = None
+    return _DIGESTS[location]
+
+
+def _entry_points() -> list[tuple[Any, str, Any]]:
+    """Every ``ganbench`` entry point as (distribution, its name, entry point), first-party first,
+    then by distribution name: which plugin wins a clash never depends on install order."""
+    found = []
+    seen: set[tuple[str, str, str]] = set()
+    for dist in md.distributions():
+        dist_name = dist.metadata["name"] or "?"
+        for ep in dist.entry_points:
+            key = (normalize_dist(dist_name), ep.name, ep.value)
+            if ep.group != GROUP or key in seen:
+                continue  # the same distribution seen twice on sys.path: the first is what imports
+            seen.add(key)
+            found.append((dist, dist_name, ep))
+    found.sort(key=lambda t: (not is_first_party(t[1]), normalize_dist(t[1]), t[2].name))
+    return found
+
+
+def _shared_import_packages() -> dict[str, list[str]]:
+    """Top-level import packages that more than one installed distribution ships: one overwrote
+    (or shadows) the other's files, and nobody can tell from the name which code imports."""
+    try:
+        owners = md.packages_distributions()
+    except Exception:  # noqa: BLE001 - a malformed distribution must not stop discovery
+        return {}
+    return {pkg: sorted(set(d), key=normalize_dist) for pkg, d in owners.items()
+            if len({normalize_dist(x) for x in d}) > 1}
+
+
+def _load_entry_points(pm: pluggy.PluginManager, infos: list[PluginInfo], problems: list[str]) -> None:
+    """Like ``pm.load_setuptools_entrypoints(GROUP)`` but one broken plugin cannot stop the rest,
+    and no plugin silently replaces another.
 
     pluggy's loader raises on the first import error; we iterate the same entry points ourselves
-    and record failures per plugin.
+    and record failures per plugin. An entry-point name two distributions use, two plugins that
+    share an import package, or one module registered twice is one line naming both, never
+    pluggy's "Plugin already registered" dump or a silent drop.
     """
-    seen: set[str] = set()
-    for dist in md.distributions():
-        for ep in dist.entry_points:
-            if ep.group != GROUP or ep.name in seen:
-                continue
-            seen.add(ep.name)
-            dist_name = dist.metadata["name"]
-            info = PluginInfo(ep.name, ep.value, dist_name, dist.version)
+    by_ep: dict[str, PluginInfo] = {}
+    shared = _shared_import_packages()
+    for dist, dist_name, ep in _entry_points():
+        info = PluginInfo(ep.name, ep.value, dist_name, dist.version, first_party=is_first_party(dist_name))
+        package = ep.value.split(":")[0].split(".")[0]
+        if package in shared:
+            problems.append(f"import package {package!r} is shipped by {len(shared[package])} distributions "
+                            f"({', '.join(shared[package])}): one overwrites or shadows the other's code; "
+                            "uninstall all but one")
+        prev = by_ep.get(ep.name)
+        if prev is not None:
+            info.name = f"{ep.name} ({dist_name})"
+            info.error = (f"entry point {ep.name!r} of {info.describe()} clashes with the one of {prev.describe()}; "
+                          "not loaded -- uninstall one of them")
+            problems.append(f"plugin {info.name!r}: {info.error}")
             infos.append(info)
-            if pm.get_plugin(ep.name) or pm.is_blocked(ep.name):
-                continue
-            try:
-                plugin = ep.load()
-                pm.register(plugin, name=ep.name)
-            except (Exception, SystemExit) as exc:  # a third-party plugin may fail in any way, sys.exit() included
-                info.error = _describe(exc)
-                log.debug("plugin %s failed to load:\n%s", ep.name, traceback.format_exc())
+            continue
+        by_ep[ep.name] = info
+        infos.append(info)
+        if pm.get_plugin(ep.name) or pm.is_blocked(ep.name):
+            continue
+        try:
+            plugin = ep.load()
+        except (Exception, SystemExit) as exc:  # a third-party plugin may fail in any way, sys.exit() included
+            info.error = _describe(exc)
+            log.debug("plugin %s failed to load:\n%s", ep.name, traceback.format_exc())
+            continue
+        info.location = _location(plugin)
+        other = pm.get_name(plugin)
+        if other is not None:  # pluggy would raise "Plugin already registered"
+            owner = next((i for i in infos if i.name == other), None)
+            info.error = (f"module {ep.value!r} is already registered as plugin {other!r}"
+                          f"{' of ' + owner.describe() if owner else ''}: two plugins share one import package; "
+                          "not loaded twice -- uninstall one of them")
+            problems.append(f"plugin {info.name!r}: {info.error}")
+            continue
+        try:
+            pm.register(plugin, name=ep.name)
+        except (Exception, SystemExit) as exc:
+            info.error = _describe(exc)
 
 
 def _describe(exc: BaseException) -> str:
@@ -206,12 +349,14 @@ def _api_refusal(kind: str, spec: Any, owner: PluginInfo) -> str | None:
 
 
 def _collect(pm: pluggy.PluginManager, hook: str, spec_type: type, by_name: dict[str, PluginInfo],
-             problems: list[str]) -> tuple[dict[str, Any], dict[str, PluginInfo]]:
+             problems: list[str], clashes: dict[tuple[str, str], list[PluginInfo]],
+             ) -> tuple[dict[str, Any], dict[str, PluginInfo]]:
     """Every valid spec one hook returned, by name, with its owner; clashes and refusals recorded."""
     specs: dict[str, Any] = {}
     owners: dict[str, PluginInfo] = {}
     kind = spec_type.__name__.removesuffix("Spec").lower()
-    # Call every implementation separately so that one bad hook only breaks its own plugin.
+    # Call every implementation separately so that one bad hook only breaks its own plugin, in
+    # registration order: the core, then first-party plugins, then the rest (the first one wins).
     for impl in getattr(pm.hook, hook).get_hookimpls():
         owner = by_name.get(impl.plugin_name) or PluginInfo(impl.plugin_name, "?", None, None)
         for spec in _call(impl, owner, problems, spec_type):
@@ -220,9 +365,11 @@ def _collect(pm: pluggy.PluginManager, hook: str, spec_type: type, by_name: dict
                 _mark_broken(owner, problems, refusal)
                 continue
             if spec.name in specs:
+                kept = owners[spec.name]
+                clashes.setdefault((kind, spec.name), [kept]).append(owner)
                 _mark_broken(owner, problems,
-                             f"{kind} name {spec.name!r} clashes with plugin {owners[spec.name].name!r}; "
-                             "keeping the first")
+                             f"{kind} name {spec.name!r} clashes with plugin {kept.name!r} ({kept.describe()}); "
+                             f"a suite that uses {spec.name!r} is refused until one of them is uninstalled")
                 continue
             specs[spec.name] = spec
             owners[spec.name] = owner
@@ -241,8 +388,10 @@ def load_registry(extra_plugins: Iterable[ModuleType | object | str] = ()) -> Re
     for modname in BUILTIN_MODULES:
         mod = __import__(modname, fromlist=["_"])
         pm.register(mod, name=modname)
-        infos.append(PluginInfo(modname, modname, "ganbench", _core_version()))
-    _load_entry_points(pm, infos)
+        infos.append(PluginInfo(modname, modname, "ganbench", _core_version(), first_party=True,
+                                location=_location(mod)))
+    problems: list[str] = []
+    _load_entry_points(pm, infos, problems)
     extra_modules: list[str] = []
     for i, extra in enumerate(extra_plugins):
         if isinstance(extra, str):
@@ -251,16 +400,17 @@ def load_registry(extra_plugins: Iterable[ModuleType | object | str] = ()) -> Re
             extra_modules.append(extra.__name__)
         name = getattr(extra, "__name__", f"extra-{i}")
         pm.register(extra, name=name)
-        infos.append(PluginInfo(name, name, None, None))
+        infos.append(PluginInfo(name, name, None, None, location=_location(extra)))
 
     by_name = {i.name: i for i in infos}
-    problems: list[str] = []
-    models, owners = _collect(pm, "ganbench_models", ModelSpec, by_name, problems)
+    clashes: dict[tuple[str, str], list[PluginInfo]] = {}
+    models, owners = _collect(pm, "ganbench_models", ModelSpec, by_name, problems, clashes)
     for name, owner in owners.items():
         owner.models.append(name)
-    datasets, _ = _collect(pm, "ganbench_datasets", DatasetSpec, by_name, problems)
-    metrics, _ = _collect(pm, "ganbench_metrics", MetricSpec, by_name, problems)
-    return Registry(infos, models, datasets, metrics, owners, problems, extra_modules)
+    datasets, dataset_owner = _collect(pm, "ganbench_datasets", DatasetSpec, by_name, problems, clashes)
+    metrics, metric_owner = _collect(pm, "ganbench_metrics", MetricSpec, by_name, problems, clashes)
+    return Registry(infos, models, datasets, metrics, owners, problems, extra_modules,
+                    dataset_owner=dataset_owner, metric_owner=metric_owner, clashes=clashes)
 
 
 def _core_version() -> str:

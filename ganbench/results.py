@@ -34,7 +34,8 @@ METRIC_COLUMNS = [
 ]
 
 COLUMNS: dict[str, str] = {
-    "run_id": "the run's id: <label>__<dataset label>__pack<P>__seed<S> (in labels, characters other than letters, digits and . + - are written ~ and their UTF-8 hex)",
+    "run_id": ("the run's id: <label>__<dataset label>__pack<P>__seed<S> (in labels, characters other than "
+               "letters, digits and . + - are written ~ and their UTF-8 hex)"),
     "label": "the model's display name in the suite (its label, else the model name)",
     "model": "the ModelSpec name the plugin announces",
     "model_version": "the model plugin's version when the run was made",

@@ -42,6 +42,29 @@ class SuiteResult:
         return [o for o in self.outcomes if o.status != "done"]
 
 
+def metric_policy(runs: list[RunSpec], registry: Registry) -> dict[str, Any]:
+    """Which metric families the suite's runs may compute and why, for the report: listed by the
+    suite, skipped by it, or (nothing listed) run by default unless third-party."""
+    first = runs[0] if runs else None
+    listed = list(first.metrics) if first is not None and first.metrics is not None else None
+    skipped = list(first.skip_metrics) if first is not None else []
+    families = {}
+    for name, owner in sorted(registry.metric_owner.items()):
+        if name in skipped:
+            why = "skipped by the suite (skip_metrics)"
+        elif listed is not None:
+            why = "listed by the suite" if name in listed else "not listed by the suite"
+        elif owner.first_party or owner.distribution is None:
+            why = "runs by default where it applies (built-in or first-party)"
+        else:
+            why = "not run: third-party, runs only when a suite lists it in metrics"
+        families[name] = {"why": why, "provider": owner.describe(), "version": registry.metrics[name].version}
+    dataset_defaults = {d: list(registry.datasets[d].default_metrics) for d in sorted({r.dataset for r in runs})
+                        if d in registry.datasets and registry.datasets[d].default_metrics}
+    return {"listed": listed, "skipped": skipped, "families": families,
+            "dataset_defaults": dataset_defaults if listed is None else {}}
+
+
 def _plugin_of(registry: Registry, model: str) -> tuple[str | None, str | None, str]:
     owner = registry.model_owner.get(model)
     spec = registry.models[model]
@@ -124,6 +147,14 @@ def prepare_store(
         "datasets": {d: registry.datasets[d].version for d in sorted({r.dataset for r in runs}) if d in registry.datasets},
         "metrics": {m: spec.version for m, spec in sorted(registry.metrics.items())},
     })
+    store.set_meta("metric_policy", metric_policy(runs, registry))
+    store.set_meta("code", {  # what identifies the code of every plugin the runs use (docs/results.md)
+        "models": {m: registry.model_owner[m].code_identity() for m in sorted({r.model for r in runs})
+                   if m in registry.model_owner},
+        "datasets": {d: registry.dataset_owner[d].code_identity() for d in sorted({r.dataset for r in runs})
+                     if d in registry.dataset_owner},
+        "metrics": {m: o.code_identity() for m, o in sorted(registry.metric_owner.items())},
+    })
     done = []
     for run in runs:
         status = store.run_status(run.run_id)
@@ -141,6 +172,8 @@ def prepare_store(
             plugin=plugin,
             plugin_dist=dist,
             plugin_description=description,
+            code=json.dumps(registry.model_owner[run.model].code_identity(), sort_keys=True)
+            if run.model in registry.model_owner else None,
             dataset=run.dataset,
             dataset_label=run.dataset_label,
             seed=run.seed,
@@ -190,6 +223,8 @@ def run_suite(
     suite_path = Path(suite_path)
     suite = load_suite(suite_path)
     registry = registry or load_registry()
+    for problem in registry.problems:  # a clash or a broken plugin: one line each, on every run
+        log.warning("plugins: %s", problem)
     runs = build_matrix(suite, registry, str(suite_path), seeds=seeds, budget=budget, device=device, keep=keep)
     if eval_samples is not None:
         runs = with_eval_samples(runs, eval_samples)

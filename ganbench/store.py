@@ -82,7 +82,9 @@ CREATE TABLE IF NOT EXISTS artifacts (
 # numbers are never compared across modes unawares and nobody expects a vectorised run's solo
 # rerun to match it bit for bit. ``concurrency``: the runs at once and threads it trained under
 # (JSON, ganbench.executors.concurrency): throughput and seconds budgets depend on it.
-_ADDED_RUN_COLUMNS = {"execution": "TEXT", "concurrency": "TEXT"}
+# ``code``: what identifies the model plugin's code that made the run (JSON: distribution, version,
+# first_party, location, sha256 of its sources; ganbench.plugins.PluginInfo.code_identity).
+_ADDED_RUN_COLUMNS = {"execution": "TEXT", "concurrency": "TEXT", "code": "TEXT"}
 
 _COLUMNS: dict[str, set[str]] = {}
 

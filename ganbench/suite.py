@@ -19,6 +19,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ganbench.bounded_yaml import YamlLimitError, load_bounded
+from ganbench.hparams import unknown_hparams_message
 from ganbench.kept import default_keep
 from ganbench.plugins import Registry
 from ganbench.references import ReferenceTable
@@ -150,7 +151,11 @@ class Suite(_Strict):
     eval: EvalConfig = Field(default_factory=EvalConfig)
     datasets: list[str | DatasetEntry]
     models: list[ModelEntry]
-    metrics: list[str] | None = Field(None, description="metric families to run (default: all that apply)")
+    metrics: list[str] | None = Field(
+        None, description="metric families to run, third-party ones included (default: the dataset's default "
+        "metrics, else every built-in and first-party family that applies; docs/metrics.md)")
+    skip_metrics: list[str] = Field(default_factory=list, description="metric families never to run, "
+                                    "even by default (an opt-out, e.g. a costly one)")
     data_root: str | None = None
     deterministic: bool = Field(False, description="torch deterministic algorithms (slower, reproducible)")
     compile: bool = Field(False, description="capture train_step with torch.compile (CUDA graphs on GPU) for "
@@ -220,6 +225,8 @@ class RunSpec:
     metrics: list[str] | None
     device: str
     deterministic: bool = False
+    skip_metrics: tuple[str, ...] = ()
+    """Metric families the suite opted out of (``skip_metrics``)."""
     compile: bool = False
     data_root: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -251,6 +258,8 @@ class RunSpec:
             "device": self.device,
             "deterministic": self.deterministic,
             "compile": self.compile,
+            # only when set, so configs (and resume) of suites that never opted out do not change
+            **({"skip_metrics": list(self.skip_metrics)} if self.skip_metrics else {}),
         }
 
 
@@ -434,13 +443,27 @@ def build_matrix(
         spec = registry.models[m.model]
         if spec.capabilities.packing is False and any(p > 1 for p in m.packs):
             errors.append(f"{source}: models[{i}].packs: model {m.model!r} does not support packing")
+        unknown = unknown_hparams_message(spec, m.hparams)
+        if unknown:
+            errors.append(f"{source}: models[{i}].hparams: {unknown}")
+        clash = registry.clash_message("model", m.model)
+        if clash:
+            errors.append(f"{source}: models[{i}].model: {clash}")
     for i, d in enumerate(suite.dataset_entries):
         if d.name not in registry.datasets:
             try:
                 registry.dataset(d.name)
             except LookupError as exc:
                 errors.append(f"{source}: datasets[{i}]: {exc.args[0]}")
-    for name in suite.metrics or []:
+    for i, d in enumerate(suite.dataset_entries):
+        clash = registry.clash_message("dataset", d.name)
+        if clash:
+            errors.append(f"{source}: datasets[{i}]: {clash}")
+    for name in [*(suite.metrics or []), *suite.skip_metrics]:
+        clash = registry.clash_message("metric", name)
+        if clash:
+            errors.append(f"{source}: metrics: {clash}")
+    for name in [*(suite.metrics or []), *suite.skip_metrics]:
         if name not in registry.metrics:
             errors.append(
                 f"{source}: metrics: unknown metric {name!r}; available: {', '.join(sorted(registry.metrics))}"
@@ -484,6 +507,7 @@ def build_matrix(
                             budget=budget or m.budget or suite.budget,
                             eval=suite.eval,
                             metrics=suite.metrics,
+                            skip_metrics=tuple(suite.skip_metrics),
                             device=device or suite.device,
                             deterministic=suite.deterministic,
                             compile=suite.compile,

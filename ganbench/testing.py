@@ -16,6 +16,7 @@ with a model (seeding, batch sizes, packing, the validity checks on samples and 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
 import json
 import math
@@ -266,15 +267,23 @@ class Kit:
 
     def build(self, pack: int = 1, seed: int | None = None) -> Any:
         """Seed like the harness does (``seed_everything`` before ``build``), then build."""
+        from ganbench.hparams import RecordingHparams, declared
         from ganbench.train.seeding import seed_everything
 
         ctx = self.context(pack, seed)
+        recorder = RecordingHparams(ctx.hparams)
+        ctx = dataclasses.replace(ctx, hparams=recorder)
         seed_everything(ctx.seed)
         try:
             model = self.spec.build(ctx)
         except Exception as exc:
             raise self.fail(f"build(ctx) raised {type(exc).__name__}: {exc} (ctx: data_shape={ctx.data_shape}, "
                             f"pack={pack}, hparams={dict(ctx.hparams)})") from exc
+        undeclared = sorted(recorder.read - declared(self.spec))
+        if undeclared:  # a suite could not set them, and a misspelling of them would pass unnoticed
+            raise self.fail(f"build reads hyper-parameter(s) {', '.join(map(repr, undeclared))} that the spec does "
+                            "not declare: add each to ModelSpec.defaults or ModelSpec.hyperparameters "
+                            "(name -> meaning), API 1.4")
         from ganbench.translation_kit import REQUIRED
 
         for attr in REQUIRED if self.translates else ("train_step", "sample", "state_dict", "load_state_dict"):

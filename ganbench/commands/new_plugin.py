@@ -55,8 +55,14 @@ def derive_names(name: str, model: str | None = None) -> Names:
             f"plugin name {name!r} is not a valid distribution name: use letters, digits and single "
             "'-', '_' or '.' between them, starting with a letter (e.g. ganbench-mygan)"
         )
+    normal = re.sub(r"[-_.]+", "-", name.lower())
+    if normal.startswith("ganbench-zoo-"):
+        raise NewPluginError(
+            f"plugin name {name!r}: the prefix ganbench-zoo- is reserved for ganbench's own plugins; name a "
+            "third-party plugin ganbench-contrib-<name> (docs/plugin-guide.md, Names)"
+        )
     module = re.sub(r"[^a-z0-9]+", "_", name.lower())
-    model_name = model or re.sub(r"^ganbench[-_.]", "", name.lower()).replace("_", "-").replace(".", "-")
+    model_name = model or re.sub(r"^ganbench[-_.](contrib[-_.])?", "", name.lower()).replace("_", "-").replace(".", "-")
     if not re.match(r"^[a-z0-9][a-z0-9._-]*$", model_name):
         raise NewPluginError(f"--model {model_name!r}: use lower-case letters, digits, '-', '_' or '.'")
     class_name = "".join(p.capitalize() for p in re.split(r"[^a-zA-Z0-9]+", model_name) if p) or "Model"

@@ -145,7 +145,30 @@ def header(data: ReportData, final: pd.DataFrame) -> dict[str, Any]:
         "metric_protocol": protocol,
         "counts": runs["status"].value_counts().to_dict() if not runs.empty else {},
         "seeds": sorted({int(s) for s in runs["seed"]}) if not runs.empty else [],
+        "metric_policy": metric_policy(meta.get("metric_policy")),
     }
+
+
+def metric_policy(policy: Any) -> dict[str, Any] | None:
+    """Which metric families the suite's runs could compute and why (``ganbench run`` records it
+    in the store's meta): listed, skipped, run by default, or third-party and not asked for."""
+    if not isinstance(policy, dict) or not isinstance(policy.get("families"), dict):
+        return None
+    listed, skipped = policy.get("listed"), policy.get("skipped") or []
+    if listed is not None:
+        summary = f"The suite lists its metric families ({', '.join(map(str, listed)) or 'none'}); only those ran."
+    else:
+        summary = ("The suite lists no metric families: every built-in and first-party family that applies ran "
+                   "(a dataset with default metrics ran those only); installed third-party families run only when "
+                   "a suite lists them in `metrics:`.")
+    if skipped:
+        summary += f" Opted out (skip_metrics): {', '.join(map(str, skipped))}."
+    defaults = policy.get("dataset_defaults") or {}
+    if isinstance(defaults, dict) and defaults:
+        summary += " Dataset defaults: " + "; ".join(f"{d}: {', '.join(map(str, m))}" for d, m in defaults.items()) + "."
+    rows = [{"name": str(name), "provider": str(f.get("provider", "")), "why": str(f.get("why", ""))}
+            for name, f in sorted(policy["families"].items()) if isinstance(f, dict)]
+    return {"summary": summary, "rows": rows}
 
 
 # -- leaderboards ------------------------------------------------------------------------------

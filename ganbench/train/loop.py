@@ -103,12 +103,29 @@ class DatasetCache:
 
 
 def select_metrics(registry: Registry, run: RunSpec, dataset: Dataset) -> list[MetricSpec]:
+    """The metric families a run computes (docs/metrics.md, "Which metrics run").
+
+    A suite that lists ``metrics`` gets exactly those (third-party ones included) that apply.
+    Otherwise the dataset's ``default_metrics``, else every family that applies *and* comes with
+    ganbench or a first-party plugin: an installed third-party metric never joins a benchmark
+    nobody asked it into (it costs time, may fail, and changes what a suite measures). Families in
+    ``skip_metrics`` never run."""
+    skip = set(getattr(run, "skip_metrics", ()) or ())
     if run.metrics is not None:
-        return [registry.metrics[m] for m in run.metrics if registry.metrics[m].applies_to(dataset)]
+        return [registry.metrics[m] for m in run.metrics
+                if m not in skip and registry.metrics[m].applies_to(dataset)]
     ds_spec = registry.datasets.get(run.dataset)
     if ds_spec is not None and ds_spec.default_metrics:
-        return [registry.metrics[m] for m in ds_spec.default_metrics if m in registry.metrics]
-    return [m for m in registry.metrics.values() if m.applies_to(dataset)]
+        return [registry.metrics[m] for m in ds_spec.default_metrics if m in registry.metrics and m not in skip]
+    owners = getattr(registry, "metric_owner", {})
+    return [m for name, m in registry.metrics.items()
+            if name not in skip and _runs_by_default(owners.get(name)) and m.applies_to(dataset)]
+
+
+def _runs_by_default(owner: Any) -> bool:
+    """Built-in and first-party families run unasked, and those of plugins handed to
+    ``load_registry(extra_plugins=...)`` by the caller; installed third-party ones only when listed."""
+    return owner is None or bool(getattr(owner, "first_party", False)) or getattr(owner, "distribution", "") is None
 
 
 def check_samples(x: Any, n: int, dataset: Dataset, who: str) -> torch.Tensor:

@@ -84,7 +84,7 @@ models:
 
 def test_plugins_command_lists_models_and_broken(plugin_site):
     res = ganbench("plugins", env_extra={"PYTHONPATH": str(plugin_site)})
-    assert "gan" in res.stdout and "ganbench-gan" in res.stdout and "vector, packing" in res.stdout
+    assert "gan" in res.stdout and "ganbench-zoo-gan" in res.stdout and "vector, packing" in res.stdout
     assert "tiny-ok" in res.stdout and "ganbench-test-tiny 9.9" in res.stdout
     assert "broken" in res.stdout and "a_module_that_does_not_exist" in res.stdout
     assert res.returncode == 1  # a broken plugin is worth a non-zero status

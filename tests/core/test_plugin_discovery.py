@@ -10,7 +10,7 @@ from ganbench.plugins import load_registry
 def test_first_party_gan_found_through_its_entry_point(registry):
     assert "gan" in registry.models
     owner = registry.model_owner["gan"]
-    assert owner.distribution == "ganbench-gan" and owner.version
+    assert owner.distribution == "ganbench-zoo-gan" and owner.version
     assert registry.models["gan"].capabilities.packing
 
 
@@ -61,7 +61,7 @@ def test_name_clash_keeps_first_and_reports():
             return [ModelSpec(name="gan", build=lambda ctx: None)]
 
     reg = load_registry(extra_plugins=[Clash()])
-    assert reg.model_owner["gan"].distribution == "ganbench-gan"
+    assert reg.model_owner["gan"].distribution == "ganbench-zoo-gan"
     assert any("clashes" in p for p in reg.problems)
 
 

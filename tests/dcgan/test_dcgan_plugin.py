@@ -19,7 +19,7 @@ def _ctx(shape, pack=1, **hp) -> BuildContext:
 
 def test_discovered_through_entry_point(registry):
     spec = registry.model("dcgan")
-    assert registry.model_owner["dcgan"].distribution == "ganbench-dcgan"
+    assert registry.model_owner["dcgan"].distribution == "ganbench-zoo-dcgan"
     assert spec.capabilities.data_kinds == ("image",) and spec.capabilities.packing
     assert spec.defaults["lr"] == 2e-4 and spec.defaults["beta1"] == 0.5 and spec.defaults["z_dim"] == 100
 

@@ -25,8 +25,8 @@ SKIP = {"infogan": {"improves"}, "unrolled": {"improves"}}
 
 def test_plugins_are_listed(registry):
     owners = {m: registry.model_owner[m].distribution for m in TINY}
-    assert owners == {"infogan": "ganbench-infogan", "bigan": "ganbench-inference", "ali": "ganbench-inference",
-                      "veegan": "ganbench-inference", "unrolled": "ganbench-unrolled"}
+    assert owners == {"infogan": "ganbench-zoo-infogan", "bigan": "ganbench-zoo-inference", "ali": "ganbench-zoo-inference",
+                      "veegan": "ganbench-zoo-inference", "unrolled": "ganbench-zoo-unrolled"}
     assert {"latent-codes", "encoder"} <= set(registry.metrics)
 
 

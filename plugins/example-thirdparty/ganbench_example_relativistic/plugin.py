@@ -22,6 +22,9 @@ DEFAULTS = {
     "beta2": 0.999,
     "d_steps": 1,
 }
+# Every hyper-parameter build reads is declared (API 1.4): DEFAULTS' keys, plus these two whose
+# default is `lr`. A suite setting any other name is refused, naming the model and these names.
+HYPERPARAMETERS = {"lr_g": "G's learning rate (default: lr)", "lr_d": "D's learning rate (default: lr)"}
 CAPS = Capabilities(data_kinds=("vector",), conditional=False, packing=True)
 
 
@@ -36,7 +39,8 @@ def ganbench_models() -> list[ModelSpec]:
             paper=PAPER,
             capabilities=CAPS,
             defaults=DEFAULTS,
-            api_version="1.0",
+            hyperparameters=HYPERPARAMETERS,
+            api_version="1.4",
         ),
         ModelSpec(
             name="ragan",
@@ -46,7 +50,8 @@ def ganbench_models() -> list[ModelSpec]:
             paper=PAPER,
             capabilities=CAPS,
             defaults=DEFAULTS,
-            api_version="1.0",
+            hyperparameters=HYPERPARAMETERS,
+            api_version="1.4",
         ),
     ]
 

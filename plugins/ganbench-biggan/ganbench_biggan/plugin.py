@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ganbench_layers.base import HYPERPARAMETERS as BASE_HYPERPARAMETERS
+
 from ganbench.api import Capabilities, MetricSpec, ModelSpec
 from ganbench.hookspecs import hookimpl
 
@@ -47,6 +49,7 @@ def ganbench_models() -> list[ModelSpec]:
             paper="Brock, Donahue & Simonyan, Large Scale GAN Training for High Fidelity Natural Image Synthesis, ICLR 2019",
             capabilities=Capabilities(data_kinds=("image",), conditional=True, packing=True, min_resolution=8, max_resolution=128),
             defaults=DEFAULTS,
+            hyperparameters=BASE_HYPERPARAMETERS,  # what the shared AdversarialModel reads
         )
     ]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ganbench_layers.base import HYPERPARAMETERS as BASE_HYPERPARAMETERS
+
 from ganbench.api import Capabilities, ModelSpec
 from ganbench.hookspecs import hookimpl
 
@@ -33,5 +35,6 @@ def ganbench_models() -> list[ModelSpec]:
             paper="Mirza & Osindero, Conditional Generative Adversarial Nets, arXiv:1411.1784, 2014",
             capabilities=Capabilities(data_kinds=("image",), conditional=True, packing=True, min_resolution=8),
             defaults=DEFAULTS,
+            hyperparameters=BASE_HYPERPARAMETERS,  # what the shared AdversarialModel reads
         )
     ]

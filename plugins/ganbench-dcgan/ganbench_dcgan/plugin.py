@@ -32,5 +32,17 @@ def ganbench_models() -> list[ModelSpec]:
             paper="Radford, Metz, Chintala, Unsupervised Representation Learning with DCGANs, ICLR 2016",
             capabilities=Capabilities(data_kinds=("image",), conditional=False, packing=True, min_resolution=28, max_resolution=64),
             defaults=DEFAULTS,
+            hyperparameters={
+                "lr": "Adam learning rate of G and D (default 2e-4)",
+                "lr_g": "G's learning rate (default: lr)",
+                "lr_d": "D's learning rate (default: lr)",
+                "arch": "network family: compact (default), carpedm20 or unrolled (the Unrolled-GAN paper's nets)",
+                "z_dist": "latent distribution: normal (default) or uniform",
+                "d_steps": "D updates per G update (default 1)",
+                "g_steps": "G updates per training step (default 1)",
+                "reuse_z": "G's steps reuse D's latent batch (needs d_steps 1; default false)",
+                "g_per_slot": "with packing, G runs once per pack slot (default false)",
+                "d_width_factor": "multiplies D's base channel count (default 1.0)",
+            },
         )
     ]

@@ -40,6 +40,8 @@ def ganbench_models() -> list[ModelSpec]:
             paper="Goodfellow et al., Generative Adversarial Nets, NeurIPS 2014",
             capabilities=Capabilities(data_kinds=("vector",), conditional=False, packing=True, compile_safe=True),
             defaults=DEFAULTS,
+            hyperparameters={"lr_g": "G's learning rate (default: lr)", "lr_d": "D's learning rate (default: lr)",
+                             "lr_decay": "constant (default) or linear decay of both learning rates to 0 over the budget"},
             build_replicas=build_replicas,
         )
     ]

@@ -93,7 +93,8 @@ class InferenceGAN:
         self.opt_ge = torch.optim.Adam(list(self.G.parameters()) + list(self.E.parameters()),
                                        lr=float(ctx.hp("lr_g", lr)), betas=betas)
         self.opt_d = torch.optim.Adam(self.D.parameters(), lr=float(ctx.hp("lr_d", lr)), betas=betas)
-        self.rec_weight = float(ctx.hp("rec_weight", 1.0))
+        # only VEEGAN has a reconstruction term (read only there: BiGAN/ALI do not declare it)
+        self.rec_weight = float(ctx.hp("rec_weight", 1.0)) if variant == "veegan" else 0.0
         self.latent_rng = ctx.rng("latents")
 
     # -- nets -------------------------------------------------------------------------------

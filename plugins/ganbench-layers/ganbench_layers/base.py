@@ -34,6 +34,29 @@ from .geometry import image_shape
 from .init import initialise
 from .losses import get_loss
 
+HYPERPARAMETERS: dict[str, str] = {
+    "z_dim": "latent size (default 128)",
+    "n_dis": "D updates per G update (default 1)",
+    "loss": "adversarial loss: nonsaturating, minimax, hinge, wasserstein, least-squares (each model's own default)",
+    "init": "weight initialisation of G and D: default (PyTorch), normal, xavier, orthogonal, ...",
+    "lr": "Adam learning rate of G and D (default 2e-4)",
+    "lr_g": "G's learning rate (default: lr; TTUR)",
+    "lr_d": "D's learning rate (default: lr; TTUR)",
+    "beta1": "Adam beta1 (default 0.5)",
+    "beta2": "Adam beta2 (default 0.999)",
+    "lr_decay": "constant (default) or linear decay of every learning rate to 0 at the end of the budget",
+    "lr_decay_start": "fraction of the schedule after which the linear decay starts (default 0)",
+    "lr_decay_steps": "length of the decay schedule in G steps instead of the budget (default: the budget)",
+    "ema": "sample from an exponential moving average of G (default false)",
+    "ema_kind": "constant (decay per G step, default) or half-life (StyleGAN2-ADA)",
+    "ema_decay": "EMA decay per G step (ema_kind constant, default 0.9999)",
+    "ema_start": "G step at which the EMA starts (ema_kind constant, default 0)",
+    "ema_half_life_kimg": "EMA half-life in kimg (ema_kind half-life, default 10)",
+    "ema_rampup": "EMA ramp-up ratio (ema_kind half-life, default none)",
+}
+"""Every hyper-parameter :class:`AdversarialModel` itself reads; a zoo model's ``ModelSpec`` declares
+these (``hyperparameters={**HYPERPARAMETERS, ...}``) plus its own network's."""
+
 
 class AdversarialModel:
     """Subclasses set ``name`` / ``conditional`` / ``default_loss`` and implement

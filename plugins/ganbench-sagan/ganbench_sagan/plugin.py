@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ganbench_layers.base import HYPERPARAMETERS as BASE_HYPERPARAMETERS
+
 from ganbench.api import Capabilities, ModelSpec
 from ganbench.hookspecs import hookimpl
 
@@ -37,5 +39,6 @@ def ganbench_models() -> list[ModelSpec]:
             paper="Zhang, Goodfellow, Metaxas & Odena, Self-Attention Generative Adversarial Networks, ICML 2019",
             capabilities=Capabilities(data_kinds=("image",), conditional=False, packing=True, min_resolution=8, max_resolution=128),
             defaults=DEFAULTS,
+            hyperparameters=BASE_HYPERPARAMETERS,  # what the shared AdversarialModel reads
         )
     ]

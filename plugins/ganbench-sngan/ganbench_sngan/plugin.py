@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ganbench_layers.base import HYPERPARAMETERS as BASE_HYPERPARAMETERS
+
 from ganbench.api import Capabilities, ModelSpec
 from ganbench.hookspecs import hookimpl
 
@@ -40,5 +42,6 @@ def ganbench_models() -> list[ModelSpec]:
             paper="Miyato et al., Spectral Normalization for Generative Adversarial Networks, ICLR 2018",
             capabilities=Capabilities(data_kinds=("image",), conditional=False, packing=True, min_resolution=8, max_resolution=128),
             defaults=DEFAULTS,
+            hyperparameters=BASE_HYPERPARAMETERS,  # what the shared AdversarialModel reads
         )
     ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ganbench_layers.base import HYPERPARAMETERS as BASE_HYPERPARAMETERS
+
 from ganbench.api import Capabilities, ModelSpec
 from ganbench.hookspecs import hookimpl
 
@@ -46,5 +48,6 @@ def ganbench_models() -> list[ModelSpec]:
             paper="Karras, Laine & Aila, A Style-Based Generator Architecture for GANs, CVPR 2019 (+ StyleGAN2, CVPR 2020)",
             capabilities=Capabilities(data_kinds=("image",), conditional=False, packing=True, min_resolution=8, max_resolution=128),
             defaults=DEFAULTS,
+            hyperparameters=BASE_HYPERPARAMETERS,  # what the shared AdversarialModel reads
         )
     ]

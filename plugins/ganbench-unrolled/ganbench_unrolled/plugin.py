@@ -39,5 +39,6 @@ def ganbench_models() -> list[ModelSpec]:
             capabilities=Capabilities(data_kinds=("vector", "image"), conditional=False, packing=True,
                                       min_resolution=8, max_resolution=64),
             defaults=DEFAULTS,
+            hyperparameters={"arch": "mlp (default on vector data) or conv (default on images)"},
         )
     ]

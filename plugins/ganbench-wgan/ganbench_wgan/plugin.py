@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ganbench_layers.base import HYPERPARAMETERS as BASE_HYPERPARAMETERS
+
 from ganbench.api import Capabilities, ModelSpec
 from ganbench.hookspecs import hookimpl
 
@@ -32,5 +34,6 @@ def ganbench_models() -> list[ModelSpec]:
             paper="Arjovsky, Chintala & Bottou, Wasserstein GAN, ICML 2017",
             capabilities=Capabilities(data_kinds=("image",), conditional=False, packing=True, min_resolution=8),
             defaults=DEFAULTS,
+            hyperparameters=BASE_HYPERPARAMETERS,  # what the shared AdversarialModel reads
         )
     ]
