@@ -62,6 +62,15 @@ def test_ebgan_losses_are_the_margin_game():
     assert 0.0 <= float(out["pt"]) <= 1.0
     with pytest.raises(ValueError, match="margin"):
         EBGAN(BuildContext.for_tests((2,), hparams={"margin": 0}))
+    mse = EBGAN(BuildContext.for_tests((1, 8, 8), batch_size=16, hparams={**TINY["ebgan"], "energy": "mse"}))
+    x = torch.rand(16, 1, 8, 8) * 2 - 1
+    energy, _ = mse.D(x)  # the per-pixel mean of the squared reconstruction error
+    with torch.no_grad():
+        flat = x.flatten(1)
+        expected = (mse.D.dec(mse.D.enc(flat)) - flat).pow(2).mean(1)
+    assert torch.allclose(energy, expected)
+    with pytest.raises(ValueError, match="energy"):
+        EBGAN(BuildContext.for_tests((2,), hparams={"energy": "l1"}))
     with pytest.raises(ValueError, match="packing"):
         EBGAN(BuildContext.for_tests((2,), pack=2))
 

@@ -45,20 +45,27 @@ def _mlp(d_in: int, d_out: int, hidden: int, layers: int, bn_first: bool) -> lis
 class AutoEncoderD(nn.Module):
     """D(x) = ||Dec(Enc(x)) - x||; ``encode`` gives the code the pulling-away term reads."""
 
-    def __init__(self, x_dim: int, hidden: int, layers: int, code: int):
+    def __init__(self, x_dim: int, hidden: int, layers: int, code: int, code_act: str = "relu", energy: str = "l2"):
         super().__init__()
+        if energy not in ("l2", "mse"):
+            raise ValueError(f"ebgan: hparam energy must be 'l2' (the paper's norm) or 'mse' (mean squared error), got {energy!r}")
+        self.energy = energy
         if layers < 2:
             raise ValueError(f"ebgan: hparam d_layers must be at least 2 (an encoder and a decoder layer), got {layers}")
         enc_layers = max(1, layers // 2)
         dec_layers = layers - enc_layers
-        # encoder: no BN after the input layer (the paper's rule); a ReLU code
-        self.enc = nn.Sequential(*_mlp(x_dim, code, hidden, enc_layers, bn_first=False), nn.ReLU())
+        # encoder: no BN after the input layer (the paper's rule); the code ReLU'd or linear
+        if code_act not in ("relu", "none"):
+            raise ValueError(f"ebgan: hparam code_act must be 'relu' or 'none', got {code_act!r}")
+        self.enc = nn.Sequential(*_mlp(x_dim, code, hidden, enc_layers, bn_first=False),
+                                 *([nn.ReLU()] if code_act == "relu" else []))
         self.dec = nn.Sequential(*_mlp(code, x_dim, hidden, dec_layers, bn_first=True))
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         flat = x.flatten(1)
         code = self.enc(flat)
-        energy = (self.dec(code) - flat).pow(2).sum(1).add(1e-12).sqrt()
+        sq = (self.dec(code) - flat).pow(2)
+        energy = sq.mean(1) if self.energy == "mse" else sq.sum(1).add(1e-12).sqrt()
         return energy, code
 
 
@@ -89,7 +96,8 @@ class EBGAN:
             raise ValueError(f"ebgan: hparam g_layers must be at least 2, got {g_layers}")
         g_hidden, d_hidden = int(ctx.hp("g_hidden", 800)), int(ctx.hp("d_hidden", 1024))
         self.G = nn.Sequential(*_mlp(self.z_dim, self.x_dim, g_hidden, g_layers, bn_first=True)).to(ctx.device)
-        self.D = AutoEncoderD(self.x_dim, d_hidden, d_layers, int(ctx.hp("d_code", d_hidden))).to(ctx.device)
+        self.D = AutoEncoderD(self.x_dim, d_hidden, d_layers, int(ctx.hp("d_code", d_hidden)),
+                              str(ctx.hp("code_act", "relu")), str(ctx.hp("energy", "l2"))).to(ctx.device)
         betas = (float(ctx.hp("beta1", 0.9)), float(ctx.hp("beta2", 0.999)))
         lr = float(ctx.hp("lr", 1e-3))
         self.opt_g = torch.optim.Adam(self.G.parameters(), lr=lr, betas=betas)

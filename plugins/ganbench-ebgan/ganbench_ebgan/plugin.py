@@ -15,6 +15,8 @@ DEFAULTS = {
     "d_layers": 2,
     "d_hidden": 1024,
     "d_code": 1024,
+    "code_act": "relu",
+    "energy": "l2",
     "margin": 10.0,
     "pt_weight": 0.1,
     "lr": 1e-3,
