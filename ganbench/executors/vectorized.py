@@ -2,8 +2,9 @@
 
 For plugins that provide ``ModelSpec.build_replicas`` (the GAN plugin does). Everything else, and
 runs with a seconds budget, goes through the ordinary local path. Each run keeps its own store
-row, metrics and status; its ``execution`` is recorded as ``vectorized ×N`` (statistically, not
-bit-for-bit, the solo run: see ganbench/train/replicas.py).
+row, metrics and status; its ``execution`` is recorded as ``vectorized ×N`` (not bit-for-bit the
+solo run, and not shown to be statistically the same at the end of a long run: see
+ganbench/train/replicas.py and docs/vectorized.md).
 """
 
 from __future__ import annotations
