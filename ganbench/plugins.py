@@ -242,10 +242,12 @@ def _load_entry_points(pm: pluggy.PluginManager, infos: list[PluginInfo], proble
     """
     by_ep: dict[str, PluginInfo] = {}
     shared = _shared_import_packages()
+    reported: set[str] = set()
     for dist, dist_name, ep in _entry_points():
         info = PluginInfo(ep.name, ep.value, dist_name, dist.version, first_party=is_first_party(dist_name))
         package = ep.value.split(":")[0].split(".")[0]
-        if package in shared:
+        if package in shared and package not in reported:
+            reported.add(package)
             problems.append(f"import package {package!r} is shipped by {len(shared[package])} distributions "
                             f"({', '.join(shared[package])}): one overwrites or shadows the other's code; "
                             "uninstall all but one")
