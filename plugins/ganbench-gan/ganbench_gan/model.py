@@ -127,7 +127,9 @@ class GAN:
         d_fake = self.D(pack(self.G(self._z(n)), m))
         g_loss = self.g_loss(d_fake)
         self.opt_g.zero_grad(set_to_none=True)
-        g_loss.backward()
+        # G's gradients only: D's weight gradients of this pass would be thrown away (the next D
+        # step starts from zero_grad), so computing them only cost time
+        g_loss.backward(inputs=list(self.G.parameters()))
         self.opt_g.step()
         # detached 0-d tensors, not floats: reading a CUDA value here would make the host wait for
         # the step every step (compile_safe promises no host sync); the harness converts them
