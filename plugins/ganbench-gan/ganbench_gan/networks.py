@@ -15,10 +15,13 @@ class Maxout(nn.Module):
         self.linear = nn.Linear(d_in, d_out * pieces)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        # max(dim).values, not amax: the same forward values and, off ties (which continuous
-        # weights never hit), the same gradient, but its backward is a cheap scatter through the
-        # saved indices where amax's recomputes an equality mask; at PacGAN's widths on a CPU
-        # core amax made the whole training step ~8 % slower (benchmarks/test_bench_gan_step.py)
+        # max(dim).values, not amax: the same forward values and the same gradient except at exact
+        # float ties between pieces (rare, but a run meets some: amax splits the gradient there,
+        # max gives it to one piece), and its backward is a cheap scatter through the saved
+        # indices where amax's recomputes an equality mask; at PacGAN's widths on a CPU core amax
+        # made the whole training step ~8 % slower (benchmarks/test_bench_gan_step.py). GAN
+        # training amplifies the tie difference, so runs differ from the amax version seed by
+        # seed, not in distribution (ci-smoke's baseline check: every metric within tolerance).
         return self.linear(x).view(x.shape[0], self.d_out, self.pieces).max(dim=2).values
 
 
