@@ -63,8 +63,8 @@ KNOWN_NOT_LEARNING: dict[tuple[str, int], str] = {
     # resolution, run through ganbench (StyleGAN2-ADA cifar and auto, StyleGAN v1's lr 0.001): G
     # collapses, or at lr 2e-4 keeps 10 digits but its FID does not fall. Not a ganbench bug, and
     # not a passing run either; closing it needs a GPU run at the reference's widths.
-    ("stylegan", 0): "0.3.0: 10 digits at step 100, 2 at the end; the reference code collapses alike",
-    ("stylegan", 1): "0.3.0: 10 digits at step 100, 3 at the end; the reference code collapses alike",
+    ("stylegan", 0): "0.3.1: 10 digits at step 100, 2 at the end; the reference code collapses alike",
+    ("stylegan", 1): "0.3.1: 10 digits at step 100, 3 at the end; the reference code collapses alike",
 }
 
 
@@ -83,14 +83,8 @@ def test_committed_zoo_sanity_report_shows_every_model_learning(repo):
 # Runs of the committed report made by an older version of their plugin, waiting for a CPU slot to
 # be redone: (model, stored version, installed version) -> why the stored numbers still stand. Each
 # entry must name the exact pair, and the test fails once it is no longer needed (remove it when
-# the report is regenerated).
-PENDING_RERUN: dict[tuple[str, str, str], str] = {
-    # 0.3.1 (issue 30): the half-life EMA counts images before the step, as StyleGAN2-ADA does. At
-    # pack 1 and n_dis 1 that moves the ramp by one batch (beta 0.97716 -> 0.97712 at step 600);
-    # training itself is unchanged (the committed runs' first loss points are reproduced bit for
-    # bit by 0.3.1), only which average of G is sampled. Both runs stay in KNOWN_NOT_LEARNING.
-    ("stylegan", "0.3.0", "0.3.1"): "EMA ramp shifted by one batch at pack 1; rerun queued",
-}
+# the report is regenerated). Empty: every run is its installed plugin's.
+PENDING_RERUN: dict[tuple[str, str, str], str] = {}
 
 
 def test_committed_report_was_made_by_the_installed_zoo(repo, registry):
