@@ -90,5 +90,6 @@ class DiesOnce(GAN):
 
 @hookimpl
 def ganbench_models():
-    dies_once = ModelSpec(name="dies-once", build=DiesOnce, version="0.0.1", defaults=SMALL)
+    dies_once = ModelSpec(name="dies-once", build=DiesOnce, version="0.0.1", defaults=SMALL,
+                          hyperparameters={"marker": "path of the file whose absence makes the model kill its worker once"})
     return [_spec(name, how) for name, how in BROKEN.items()] + [dies_once]

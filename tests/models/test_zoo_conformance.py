@@ -61,4 +61,4 @@ def test_zoo_refuses_unusable_data_with_one_line_errors(registry) -> None:
 def test_zoo_plugins_are_separate_distributions(registry) -> None:
     """Each model is discovered through its own distribution's entry point, like a third-party plugin."""
     owners = {m: registry.model_owner[m].distribution for m in ZOO}
-    assert owners == {m: f"ganbench-{m}" for m in ZOO}
+    assert owners == {m: f"ganbench-zoo-{m}" for m in ZOO}

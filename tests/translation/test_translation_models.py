@@ -32,7 +32,7 @@ def test_plugins_lists_the_translation_models():
     assert not [ln for ln in res.stdout.splitlines() if "broken" in ln and any(m in ln for m in MODELS)], res.stdout
     for name in MODELS:
         line = next(ln for ln in res.stdout.splitlines() if f" {name} " in ln)
-        assert "translate" in line and f"ganbench-{name}" in line
+        assert "translate" in line and f"ganbench-zoo-{name}" in line
     assert "translate (paired, 2 domains)" in res.stdout  # pix2pix's capabilities, in words
 
 
