@@ -19,6 +19,7 @@ import torch
 from ganbench.api import Dataset, DatasetRequest, DatasetSpec
 from ganbench.data import check_params, requirements
 from ganbench.data.images import DatasetFileCorrupt, missing_error, to_unit_range
+from ganbench.data.numpy_pickle import NumpyOnlyUnpickler
 from ganbench.hookspecs import hookimpl
 
 FOLDER = "cifar-10-batches-py"
@@ -30,24 +31,8 @@ FIX = (
     f"cifar-10-python.tar.gz (folder {FOLDER}/) under the data root"
 )
 
-_ALLOWED = {
-    ("numpy.core.multiarray", "_reconstruct"),
-    ("numpy._core.multiarray", "_reconstruct"),
-    ("numpy.core.numeric", "_frombuffer"),
-    ("numpy._core.numeric", "_frombuffer"),
-    ("numpy", "ndarray"),
-    ("numpy", "dtype"),
-    ("_codecs", "encode"),
-}
-
-
-class SafeUnpickler(pickle.Unpickler):
-    """Only numpy array reconstruction is allowed; every other global is refused."""
-
-    def find_class(self, module: str, name: str) -> Any:
-        if (module, name) in _ALLOWED:
-            return super().find_class(module, name)
-        raise pickle.UnpicklingError(f"global {module}.{name} is not allowed in a CIFAR-10 batch")
+class SafeUnpickler(NumpyOnlyUnpickler):
+    what = "a CIFAR-10 batch"
 
 
 def cifar_files(root: Path) -> list[Path]:

@@ -19,13 +19,13 @@ from __future__ import annotations
 import hashlib
 import pickle
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import torch
 from torch import nn
 
 from ganbench.data.images import DatasetFileCorrupt, DatasetFilesMissing
+from ganbench.data.numpy_pickle import NumpyOnlyUnpickler
 
 FILE = Path("seqgan") / "target_params_py3.pkl"
 URL = "https://raw.githubusercontent.com/LantaoYu/SeqGAN/master/save/target_params_py3.pkl"
@@ -37,24 +37,8 @@ FIX = (
 N_ARRAYS = 15
 START_TOKEN = 0
 
-_ALLOWED = {
-    ("numpy.core.multiarray", "_reconstruct"),
-    ("numpy._core.multiarray", "_reconstruct"),
-    ("numpy.core.numeric", "_frombuffer"),
-    ("numpy._core.numeric", "_frombuffer"),
-    ("numpy", "ndarray"),
-    ("numpy", "dtype"),
-    ("_codecs", "encode"),
-}
-
-
-class ParamsUnpickler(pickle.Unpickler):
-    """Only numpy array reconstruction is allowed; every other global is refused."""
-
-    def find_class(self, module: str, name: str) -> Any:
-        if (module, name) in _ALLOWED:
-            return super().find_class(module, name)
-        raise pickle.UnpicklingError(f"global {module}.{name} is not allowed in an oracle parameter file")
+class ParamsUnpickler(NumpyOnlyUnpickler):
+    what = "an oracle parameter file"
 
 
 def oracle_shapes(vocab: int, emb: int, hidden: int) -> list[tuple[int, ...]]:
