@@ -22,7 +22,8 @@ Per cell (ganbench.stats does the arithmetic):
 - **consistent** only when equivalence is shown: TOST within the metric's margin at α, and no
   difference after the correction;
 - **inconclusive** otherwise, with the seeds of ours that would show equivalence (80 % power at a
-  true difference of zero), or "unreachable" when the paper's own ± fills the margin.
+  true difference of zero), or "unreachable" when the paper's own ± fills the margin; when the
+  difference seen already lies outside the margin no seed count is offered (the label says so).
 """
 
 from __future__ import annotations
@@ -309,9 +310,18 @@ class Verdict:
     paper: gs.Side | None = None
 
     @property
+    def outside_margin(self) -> bool:
+        """The difference seen is at least the margin: more seeds are not expected to show
+        equivalence, so no seed count is offered (they would more likely show the difference)."""
+        return self.diff is not None and self.margin is not None and abs(self.diff) >= self.margin
+
+    @property
     def seeds_needed(self) -> int | None:
         """Seeds of ours that would show equivalence (80 % power at a true difference of 0);
-        ``None`` when no number would (the paper's ± fills the margin) or nothing is judged."""
+        ``None`` when no number would (the paper's ± fills the margin), when the difference seen
+        already lies outside the margin, or nothing is judged."""
+        if self.outside_margin:
+            return None
         if self.paper is None or self.margin is None or self.ours_sd is None or not math.isfinite(self.ours_sd):
             return None
         return gs.seeds_for_equivalence(self.ours_sd, self.paper, self.margin)
@@ -328,6 +338,9 @@ class Verdict:
         if self.kind in ("better", "worse", "differs") and self.p_tost is not None and self.p_tost < ALPHA:
             return f"{self.kind} (a real difference, inside the ±{self.margin:.3g} margin)"
         if self.kind == "inconclusive":
+            if self.outside_margin:
+                return (f"inconclusive (the difference seen, {self.diff:+.3g}, lies outside the ±{self.margin:.3g} "
+                        "margin but is not significant after correction)")
             if self.seeds_needed is None:
                 return "inconclusive (the paper's ± alone exceeds the margin)"
             return f"inconclusive (≈ {self.seeds_needed} seeds to show equivalence)"

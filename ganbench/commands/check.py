@@ -78,7 +78,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         print_error(str(exc))
         return 2
     if not args.baseline:
-        return check_references(args.store)
+        return check_references(args.store, markdown=args.markdown)
     try:
         floors = dict(parse_floor_arg(f) for f in args.floor)
         metrics = [m.strip() for m in args.metrics.split(",") if m.strip()] if args.metrics else None
@@ -100,11 +100,39 @@ def cmd_check(args: argparse.Namespace) -> int:
         print_error(describe_os_error(exc))
         return 2
     if args.references:
-        return max(result.exit_code, check_references(args.store))
+        # one --markdown file: the baseline summary above, the published rows appended after it
+        return max(result.exit_code, check_references(args.store, markdown=args.markdown, append=True))
     return result.exit_code
 
 
-def check_references(store: str) -> int:
+def references_markdown(store: str, comparisons: list) -> str:
+    """The verdicts as markdown tables, one per published table (reports/*/verdicts.md are this)."""
+    def cell(text: str) -> str:
+        return str(text).replace("|", "\\|").replace("\n", " ")
+
+    out = [f"# Published rows beside ours: {cell(store)}", "",
+           "worse / better = Welch p < 0.05 after Holm over the judged cells; consistent = TOST within the margin; "
+           "regenerate with `ganbench check STORE --references --markdown FILE`", ""]
+    current = None
+    for c in comparisons:
+        r, v = c.ref, c.verdict
+        title = f"{r.paper}, {r.table}"
+        if title != current:
+            current = title
+            out += ["", f"**{cell(title)}**", "",
+                    "| row | metric | paper | ours (mean ± spread, n) | ours − paper [95% CI] | margin | p (Holm) | verdict |",
+                    "|---|---|---|---|---|---|---|---|"]
+        paper = f"{r.mean:g}" + (f" ± {r.spread:g}" if r.spread is not None else "")
+        ours = "—" if v.ours_mean is None else (f"{v.ours_mean:.4g}" + (f" ± {v.ours_spread:.2g}" if v.ours_spread is not None else "")
+                                                 + f" (n={v.ours_n})")
+        diff = "—" if v.diff is None else f"{v.diff:+.3g}" + ("" if v.lo is None else f" [{v.lo:+.3g}, {v.hi:+.3g}]")
+        p = "—" if v.p is None else f"{v.p:.3g}" + ("" if v.p_adjusted is None else f" ({v.p_adjusted:.3g})")
+        margin = "—" if v.margin is None else f"±{v.margin:.3g}"
+        out.append(f"| {cell(r.row)} | {cell(r.metric)} | {paper} | {ours} | {diff} | {margin} | {p} | {cell(v.label)} |")
+    return "\n".join(out) + "\n"
+
+
+def check_references(store: str, markdown: str | None = None, append: bool = False) -> int:
     """Our runs against the suite's published rows: 1 if any is worse at the paper's budget."""
     from rich.markup import escape
     from rich.table import Table
@@ -141,6 +169,19 @@ def check_references(store: str) -> int:
                       paper, ours, diff, "—" if v.margin is None else f"±{v.margin:.3g}", p,
                       f"[{colour[v.kind]}]{label}[/]" if v.kind in colour else label)
     console.print(table)
+    if markdown:
+        from pathlib import Path
+
+        from ganbench.atomic import write_text_atomic
+        from ganbench.outpath import describe_os_error
+
+        text = references_markdown(store, comparisons)
+        try:
+            before = Path(markdown).read_text(encoding="utf-8") + "\n" if append and Path(markdown).is_file() else ""
+            write_text_atomic(markdown, before + text)
+        except OSError as exc:
+            print_error(describe_os_error(exc))
+            return 2
     worse = [c for c in comparisons if c.verdict.gating]
     judged = sum(c.verdict.kind in ("consistent", "inconclusive", "better", "worse") for c in comparisons)
     if worse:

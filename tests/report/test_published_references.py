@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from scipy import stats
@@ -55,6 +57,15 @@ def test_verdict_kinds():
     # the paper's own ± fills the margin (GAN ring modes 6.3 ± 0.5): no number of seeds shows it
     v = _judge(_ref(6.3, 0.5, 10), [6.0, 7.0, 6.5, 5.5], "higher", b)
     assert v.kind == "inconclusive" and v.seeds_needed is None and "alone exceeds the margin" in v.label
+    # a difference seen beyond the margin that Holm does not confirm: no seed count to "show
+    # equivalence" (f-GAN's Jeffrey sigma against the exact optimum, +0.066 vs a 0.05 margin)
+    sig = dataclasses.replace(_ref(1.7031, None, None, metric="sigma", assumed=0.0001), margin=0.05)
+    fam = [verdict(sig, np.array([1.780, 1.769, 1.758]), None, b)]
+    fam += [verdict(_ref(7.8, 0.1, 10), np.array([7.0 + i, 8.0, 9.0]), "higher", b) for i in range(40)]
+    v = adjust(fam)[0]
+    assert v.diff == pytest.approx(0.066, abs=1e-3) and v.p < 0.05 and v.p_adjusted >= 0.05
+    assert v.kind == "inconclusive" and v.outside_margin and v.seeds_needed is None
+    assert "lies outside the ±0.05 margin" in v.label and "seeds" not in v.label
     # lower is better for KL: a smaller KL beyond noise is better
     kl = _ref(0.45, 0.09, 10, metric="reverse_kl")
     assert _judge(kl, [0.05, 0.06, 0.04], "lower", b).kind == "better"
@@ -159,9 +170,15 @@ def test_report_and_check_at_and_off_the_papers_budget(write_suite, tmp_path, re
     assert "PacGAN (Lin et al. 2018) — Table 1" in section and "± standard error" in section
     assert "verdict v-worse\" title=\"paper's protocol: —\">worse<" in section
     assert "verdict v-unknown\" title=\"paper's protocol: —\">no runs<" in section  # the suite has no pack 2
-    res = cli("check", str(at), "--references")
+    res = cli("check", str(at), "--references", "--markdown", str(tmp_path / "verdicts.md"))
     assert res.returncode == 1, res.stdout + res.stderr
     assert "worse" in res.stdout and "beaten by the paper" in res.stdout
+    # --markdown with --references alone writes the verdicts (it used to be ignored silently)
+    md = (tmp_path / "verdicts.md").read_text()
+    assert "**PacGAN (Lin et al. 2018), Table 1**" in md
+    gan_modes = next(line for line in md.splitlines() if line.startswith("| GAN | modes |"))
+    assert gan_modes.endswith("| worse |") and "7.9 ± 0.1" in gan_modes and "(n=3)" in gan_modes
+    assert any(line.startswith("| PacGAN2 | modes |") and line.endswith("| no runs |") for line in md.splitlines())
 
     # the paper trained 400,000 steps: the same numbers are shown, not judged, and check passes
     off = tmp_path / "off"
