@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 
 from ganbench.commands import add_parser, print_error
+
+if TYPE_CHECKING:
+    from ganbench.references import Comparison
 
 DESCRIPTION = """\
 Compare a results store with a baseline written by `ganbench baseline`. A metric regresses when
@@ -105,7 +109,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     return result.exit_code
 
 
-def references_markdown(store: str, comparisons: list) -> str:
+def references_markdown(store: str, comparisons: list[Comparison]) -> str:
     """The verdicts as markdown tables, one per published table (reports/*/verdicts.md are this)."""
     def cell(text: str) -> str:
         return str(text).replace("|", "\\|").replace("\n", " ")
