@@ -31,6 +31,12 @@ GPU memory is its own):
    its evaluator under ``--data`` (default ``$GANBENCH_DATA``); carry them to the GPU machine. Seeds
    run one after the other, each recorded when done; to give it the time alone:
    ``--sections stylegan_learning --budget-s 300 --data DIR``.
+7. ``seqgan``: SeqGAN's Table 1 row (``benchmarks/seqgan_device.py``): the seconds of each unit of
+   its schedule on the device and the projected wall time of the paper's (18,750 MLE steps, 50 D
+   pre-training rounds, 200 adversarial epochs), then the run itself: as many adversarial epochs as
+   the section's cap allows, or the paper's 200 with ``--seqgan-full`` (give it the time:
+   ``--sections seqgan --seqgan-full --budget-s 3600``). Needs the authors' oracle
+   ``seqgan/target_params_py3.pkl`` under ``--data``; its NLL-oracle beside the paper's 8.736.
 
 
 Every row carries its peak GPU memory (``torch.cuda.max_memory_allocated``; "n/a on CPU").
@@ -56,10 +62,12 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = "ganbench-device-check/1"
-SECTIONS = ("pacgan_step", "replicas", "protocol", "fidelity", "zoo", "stylegan_learning")
+SECTIONS = ("pacgan_step", "replicas", "protocol", "fidelity", "zoo", "stylegan_learning", "seqgan")
 # share of the total time budget each section may use (hard cap; the protocol gets the most)
-SHARES = {"pacgan_step": 0.2, "replicas": 0.07, "protocol": 0.31, "fidelity": 0.15, "zoo": 0.27, "stylegan_learning": 0.22}
-SHARES_TINY = {"pacgan_step": 0.22, "replicas": 0.1, "protocol": 0.18, "fidelity": 0.2, "zoo": 0.3, "stylegan_learning": 0.15}
+SHARES = {"pacgan_step": 0.2, "replicas": 0.07, "protocol": 0.31, "fidelity": 0.15, "zoo": 0.27, "stylegan_learning": 0.22,
+          "seqgan": 0.2}
+SHARES_TINY = {"pacgan_step": 0.22, "replicas": 0.1, "protocol": 0.18, "fidelity": 0.2, "zoo": 0.3, "stylegan_learning": 0.15,
+               "seqgan": 0.1}
 PAPER_SUITE = ROOT / "suites" / "pacgan-mog-paper.yaml"
 PROTOCOL_RUNS, PROTOCOL_STEPS = 80, 400_000
 ZOO = ("dcgan", "wgan-gp", "sngan", "sagan", "biggan", "stylegan")
@@ -727,9 +735,55 @@ def section_stylegan_learning(sec: Section) -> None:
         sec.flush()
 
 
+def section_seqgan(sec: Section) -> None:
+    """SeqGAN's row through benchmarks/seqgan_device.py: the probe, then the run that fits the cap."""
+    import importlib.util
+
+    from ganbench.data import default_root
+    from ganbench.data import oracle as of
+
+    spec = importlib.util.spec_from_file_location("seqgan_device", ROOT / "benchmarks" / "seqgan_device.py")
+    sd = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(sd)  # type: ignore[union-attr]
+    root = Path(sec.opts.get("data") or default_root()).expanduser()
+    if not sec.tiny and not of.oracle_path(root).is_file():
+        sec.row(name="seqgan, paper's oracle", skipped=f"needs {of.oracle_path(root)} ({of.FIX}): carry it and pass --data")
+        return
+    out = Path(sec.opts["out"]) / "seqgan"
+    shutil.rmtree(out, ignore_errors=True)
+    common = ["--out", str(out), "--device", sec.device.type, "--data", str(root), *(["--tiny"] if sec.tiny else [])]
+    sec.measure("probe", lambda: _seqgan_probe(sd, common), kind="probe")
+    probe = json.loads((out / "seqgan-device.json").read_text())["probe"]
+    if sec.opts.get("seqgan_full"):
+        adv = 200
+    else:  # the adversarial epochs that fit what is left of the cap after pre-training, at least 1
+        spare = 0.8 * sec.left() - probe["pretrain_s"] - probe["d_pretrain_s"]
+        adv = max(1, min(200, int(spare / max(probe["adversarial_epoch_s"], 1e-9))))
+    if sec.tiny:
+        adv = min(adv, 3)  # what seqgan_device --tiny runs at most
+    sec.data["summary"] = {"adv_epochs": adv, "projected_paper_s": probe["projected_paper_s"]}
+    sec.flush()
+    t = time.perf_counter()
+    rc = sd.main([*common, "--adv-epochs", str(adv)])
+    report = json.loads((out / "seqgan-device.json").read_text())
+    nll = list(report.get("nll_oracle", {}).values())
+    if rc != 0 or not nll:
+        sec.row(name=f"seqgan, {adv} adversarial epochs", error=f"seqgan_device exit {rc}; failed: {report.get('failed')}")
+        return
+    sec.row(name=f"seqgan, {adv} adversarial epochs", values={"nll_oracle": sum(nll) / len(nll), "seconds": time.perf_counter() - t},
+            peak_mem_mb=peak_mem(sec.device), note=f"paper 8.736 after 200 epochs; the authors' log: {sd.LOG_ADVERSARIAL}")
+
+
+def _seqgan_probe(sd: Any, common: list[str]) -> dict[str, Any]:
+    assert sd.main([*common, "--probe-only"]) == 0
+    probe = json.loads((Path(common[1]) / "seqgan-device.json").read_text())["probe"]
+    return {k: float(v) for k, v in probe.items() if float(v) > 0}
+
+
 SECTION_FNS: dict[str, Callable[[Section], None]] = {
     "pacgan_step": section_pacgan_step, "replicas": section_replicas, "protocol": section_protocol,
     "fidelity": section_fidelity, "zoo": section_zoo, "stylegan_learning": section_stylegan_learning,
+    "seqgan": section_seqgan,
 }
 
 
@@ -929,6 +983,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--threads", type=int, default=1,
                     help="torch CPU threads in every section (default 1: the harness's thread rule for a run)")
     ap.add_argument("--data", default=None, help="MNIST and its evaluator for stylegan_learning (default $GANBENCH_DATA)")
+    ap.add_argument("--seqgan-full", action="store_true",
+                    help="seqgan: the paper's 200 adversarial epochs whatever the cap (give it the time)")
     ap.add_argument("--compile-backend", default=None,
                     help="torch.compile backend (default inductor; --tiny on the CPU: eager, i.e. graph capture only)")
     return ap.parse_args(argv)
@@ -957,7 +1013,7 @@ def main(argv: list[str] | None = None) -> int:
     backend = args.compile_backend or ("eager" if args.tiny and device == "cpu" else None)
     opts = {"device": device, "tiny": args.tiny, "out": str(args.out.resolve()), "compile_backend": backend,
             "fid_samples": args.fid_samples, "threads": args.threads, "protocol_fraction": args.protocol_fraction,
-            "data": args.data}
+            "data": args.data, "seqgan_full": args.seqgan_full}
     report: dict[str, Any] = {
         "schema": SCHEMA, "started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()), "device": device,
         "tiny": args.tiny, "budget_s": budget, "compile_backend": backend or "inductor", "threads": args.threads,

@@ -156,9 +156,16 @@ def main(argv: list[str] | None = None) -> int:
 
         suite = args.out / "seqgan-device.yaml"
         suite.write_text(suite_text(adv, int(hp["pretrain_steps"]), device.type, args.seeds, args.tiny, data))
+        before = os.environ.get("GANBENCH_DATA")
         os.environ["GANBENCH_DATA"] = str(data)
         t = time.perf_counter()
-        result = run_suite(suite, args.out / "store", render=not args.tiny)
+        try:
+            result = run_suite(suite, args.out / "store", render=not args.tiny)
+        finally:  # main() is also called in-process (tests, the device check): leave the environment as found
+            if before is None:
+                os.environ.pop("GANBENCH_DATA", None)
+            else:
+                os.environ["GANBENCH_DATA"] = before
         report["run_s"] = time.perf_counter() - t
         report["failed"] = [o.error for o in result.failed]
         with Store.open(args.out / "store", create=False) as store:

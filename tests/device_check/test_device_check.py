@@ -18,7 +18,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "benchmarks" / "device_check.py"
-SECTIONS = ("pacgan_step", "replicas", "protocol", "fidelity", "zoo", "stylegan_learning")
+SECTIONS = ("pacgan_step", "replicas", "protocol", "fidelity", "zoo", "stylegan_learning", "seqgan")
 ZOO = ("dcgan", "wgan-gp", "sngan", "sagan", "biggan", "stylegan")
 
 
@@ -69,6 +69,14 @@ def test_every_section_has_numbers_or_a_recorded_reason(tiny):
 
 def test_each_item_of_the_issue_is_measured(tiny):
     _, report = tiny
+    # SeqGAN's row: the probe's projection of the paper's schedule, then a run with its NLL-oracle
+    seq = {r["name"]: r for r in _rows(report, "seqgan")}
+    probe = seq["probe"]["values"]
+    assert probe["projected_paper_s"] > probe["pretrain_s"] > 0 and probe["adversarial_epoch_s"] > 0
+    (run,) = [r for n, r in seq.items() if n.startswith("seqgan, ")]
+    adv = report["sections"]["seqgan"]["summary"]["adv_epochs"]
+    assert run["name"] == f"seqgan, {adv} adversarial epochs" and 1 <= adv <= 3
+    assert 0 < run["values"]["nll_oracle"] < 20
     step = _rows(report, "pacgan_step")
     names = {(r["name"], r["pack"]) for r in step if "values" in r}
     for pack in (1, 4):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -15,7 +16,10 @@ def test_tiny_probe_and_run(tmp_path: Path, repo: Path):
         import seqgan_device
     finally:
         sys.path.remove(str(repo / "benchmarks"))
+    before = os.environ.get("GANBENCH_DATA")
     assert seqgan_device.main(["--out", str(tmp_path), "--tiny", "--device", "cpu", "--adv-epochs", "2"]) == 0
+    # called in-process: it must not leave its toy data root in the environment of later tests
+    assert os.environ.get("GANBENCH_DATA") == before
     rep = json.loads((tmp_path / "seqgan-device.json").read_text())
     p = rep["probe"]
     assert all(p[k] > 0 for k in ("mle_step_s", "d_step_s", "d_round_s", "pg_step_s"))
