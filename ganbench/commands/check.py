@@ -97,9 +97,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         print_table(result, Console(width=None if sys.stdout.isatty() else 160), show_skipped=args.show_skipped)
     try:
         if args.junit:
-            write_text_atomic(args.junit, to_junit(result))
+            write_text_atomic(args.junit, to_junit(result), mode=0o644)
         if args.markdown:
-            write_text_atomic(args.markdown, to_markdown(result))
+            write_text_atomic(args.markdown, to_markdown(result), mode=0o644)
     except OSError as exc:  # never exit 1 (a regression) for a file we could not write
         print_error(describe_os_error(exc))
         return 2
@@ -182,7 +182,7 @@ def check_references(store: str, markdown: str | None = None, append: bool = Fal
         text = references_markdown(store, comparisons)
         try:
             before = Path(markdown).read_text(encoding="utf-8") + "\n" if append and Path(markdown).is_file() else ""
-            write_text_atomic(markdown, before + text)
+            write_text_atomic(markdown, before + text, mode=0o644)  # a summary is meant to be shared
         except OSError as exc:
             print_error(describe_os_error(exc))
             return 2

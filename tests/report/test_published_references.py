@@ -175,6 +175,7 @@ def test_report_and_check_at_and_off_the_papers_budget(write_suite, tmp_path, re
     assert "worse" in res.stdout and "beaten by the paper" in res.stdout
     # --markdown with --references alone writes the verdicts (it used to be ignored silently)
     md = (tmp_path / "verdicts.md").read_text()
+    assert (tmp_path / "verdicts.md").stat().st_mode & 0o777 == 0o644  # meant to be shared, not mkstemp's 0600
     assert "**PacGAN (Lin et al. 2018), Table 1**" in md
     gan_modes = next(line for line in md.splitlines() if line.startswith("| GAN | modes |"))
     assert gan_modes.endswith("| worse |") and "7.9 ± 0.1" in gan_modes and "(n=3)" in gan_modes
