@@ -142,6 +142,23 @@ def test_stackgan_moves_to_stage_two_on_schedule_with_stage_one_frozen():
     assert all(torch.equal(a, b) for a, b in zip(g1, m.G1.parameters()))
 
 
+@pytest.mark.parametrize("cls", [StackGAN, CaptionCGAN])
+def test_discriminators_read_the_logit_from_every_position(cls):
+    """The caption says where each digit is, so D's logit is linear in the whole final map (the paper's
+    one-node FC; the authors' code: a conv covering the map), not in its mean over positions."""
+    m = cls(_ctx())
+    ds = [m.D1, m.D2] if cls is StackGAN else [m.D]
+    for d, size in zip(ds, [30, 60] if cls is StackGAN else [60]):
+        d.eval()
+        x = torch.rand(2, 1, size, size) * 2 - 1
+        phi = torch.randn(2, d.text[0].in_features)
+        h = d.joint(torch.cat([d.img(x), d.text(phi)[:, :, None, None].expand(-1, -1, 3, 3)], 1))
+        assert h.shape[2:] == (3, 3) and d.out.weight.shape[2:] == (3, 3)
+        assert torch.allclose(d(x, phi), d.out(h).flatten())
+        moved = h.flip(2, 3)  # the same features at other positions: same mean, a different logit
+        assert not torch.allclose(d.out(moved), d.out(h))
+
+
 def test_matrix_pairs_text_models_only_with_captioned_data(registry):
     from ganbench.suite import Suite, build_matrix
 

@@ -124,28 +124,34 @@ class StageTwoGenerator(nn.Module):
 
 
 class TextDiscriminator(nn.Module):
-    """Image down to 4x4 (``downs`` stride-2 convs, 64 -> 8 ch multiples), the compressed caption
-    replicated 4x4 and joined, a 1x1 conv, then a linear logit of the pooled map (StackGAN's D ends in a 4x4 conv)."""
+    """Image down to a 3x3 map (``downs`` stride-2 convs, 64 -> 8 ch multiples), the compressed caption
+    replicated spatially and joined, a 1x1 conv, then one logit read from the whole joined map: a
+    linear layer over every position (the paper's "fully-connected layer with one node"; the authors'
+    code: a conv whose kernel covers the whole 4x4 map). Reading every position, not their mean, lets D
+    check *where* the image shows what the caption says (a mean over positions cannot)."""
 
-    def __init__(self, channels: int, ch: int, downs: int, embed: int, compress: int):
+    def __init__(self, channels: int, ch: int, downs: int, embed: int, compress: int, size: int):
         super().__init__()
         widths = [channels] + [min(ch * 2 ** i, 8 * ch) for i in range(downs)]
         self.img = nn.Sequential(*[down(widths[i], widths[i + 1], bn=i > 0) for i in range(downs)])
         self.text = nn.Sequential(nn.Linear(embed, compress), nn.LeakyReLU(0.2, True))
         self.joint = nn.Sequential(nn.Conv2d(widths[-1] + compress, widths[-1], 1, bias=False), nn.BatchNorm2d(widths[-1]),
                                    nn.LeakyReLU(0.2, True))
-        self.w = nn.Parameter(torch.randn(widths[-1]) * 0.02)  # the logit: a linear read-out of the pooled joint map
-        self.b = nn.Parameter(torch.zeros(()))
+        final = size
+        for _ in range(downs):
+            final = (final + 2 - 4) // 2 + 1  # a 4x4 stride-2 conv with padding 1
+        self.out = nn.Conv2d(widths[-1], 1, final)  # the logit: linear in the whole final map
+        nn.init.normal_(self.out.weight, 0.0, 0.02)
+        nn.init.zeros_(self.out.bias)
 
     def forward(self, x: torch.Tensor, phi: torch.Tensor) -> torch.Tensor:
         h = self.img(x)
         h = torch.cat([h, self.text(phi)[:, :, None, None].expand(-1, -1, *h.shape[2:])], 1)
-        h = self.joint(h)
-        return h.mean(dim=(2, 3)) @ self.w + self.b
+        return self.out(self.joint(h)).flatten()
 
 
-def make_d(channels: int, ch: int, downs: int, embed: int, compress: int) -> TextDiscriminator:
-    return TextDiscriminator(channels, ch, downs, embed, compress)
+def make_d(channels: int, ch: int, downs: int, embed: int, compress: int, size: int) -> TextDiscriminator:
+    return TextDiscriminator(channels, ch, downs, embed, compress, size)
 
 
 def _check(ctx: BuildContext, who: str) -> tuple[int, int]:
@@ -196,8 +202,8 @@ class StackGAN(_Base):
         self.ca1, self.ca2 = CondAug(e, c_dim).to(dev), CondAug(e, c_dim).to(dev)
         self.G1 = UpGenerator(self.z_dim + c_dim, gch, channels, 2, 30).to(dev)   # 8 -> 16 -> 32, crop 30
         self.G2 = StageTwoGenerator(c_dim, gch, channels).to(dev)
-        self.D1 = make_d(channels, dch, 3, e, int(ctx.hp("d_compress", 64))).to(dev)  # 30 -> 15 -> 7 -> 3
-        self.D2 = make_d(channels, dch, 4, e, int(ctx.hp("d_compress", 64))).to(dev)  # 60 -> 30 -> 15 -> 7 -> 3
+        self.D1 = make_d(channels, dch, 3, e, int(ctx.hp("d_compress", 64)), 30).to(dev)  # 30 -> 15 -> 7 -> 3
+        self.D2 = make_d(channels, dch, 4, e, int(ctx.hp("d_compress", 64)), 60).to(dev)  # 60 -> 30 -> 15 -> 7 -> 3
         lr, betas = float(ctx.hp("lr", 2e-4)), (float(ctx.hp("beta1", 0.5)), 0.999)
         self.opt = {
             "g1": torch.optim.Adam([*self.G1.parameters(), *self.ca1.parameters()], lr=lr, betas=betas),
@@ -281,7 +287,7 @@ class CaptionCGAN(_Base):
         e = self.embed.table.shape[-1]
         gch, dch = int(ctx.hp("g_ch", 64)), int(ctx.hp("d_ch", 64))
         self.G = UpGenerator(self.z_dim + e, gch, channels, 3, 60).to(ctx.device)  # 8 -> 64, crop 60
-        self.D = make_d(channels, dch, 4, e, int(ctx.hp("d_compress", 64))).to(ctx.device)
+        self.D = make_d(channels, dch, 4, e, int(ctx.hp("d_compress", 64)), 60).to(ctx.device)
         lr, betas = float(ctx.hp("lr", 2e-4)), (float(ctx.hp("beta1", 0.5)), 0.999)
         self.opt_g = torch.optim.Adam(self.G.parameters(), lr=lr, betas=betas)
         self.opt_d = torch.optim.Adam(self.D.parameters(), lr=lr, betas=betas)
