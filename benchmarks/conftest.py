@@ -45,7 +45,7 @@ def _threads():
 @pytest.fixture(scope="session")
 def machine() -> dict:
     """Recorded in every benchmark's extra_info: a figure without its machine means nothing."""
-    from ganbench.hardware import hardware_info
+    from ganbench.record.hardware import hardware_info
 
     hw = hardware_info(torch.device("cuda" if torch.cuda.is_available() else "cpu"))
     return {k: hw.get(k) for k in ("cpu", "cpu_count", "torch", "torch_threads", "gpu", "device")}

@@ -227,8 +227,8 @@ def mog_suite_text(pack: int, steps: int, hp: dict[str, Any], compile_: bool, de
 def harness_rate(sec: Section, pack: int, steps: int, hp: dict[str, Any], compile_: bool) -> dict[str, Any]:
     """Run the model through ganbench's own loop (run_suite → RunLoop) and read its booked steps/s
     from the store: the whole run, and the second half alone (after any compilation)."""
-    from ganbench.runner import run_suite
-    from ganbench.store import Store
+    from ganbench.record.store import Store
+    from ganbench.run.runner import run_suite
 
     with tempfile.TemporaryDirectory() as tmp:
         suite = Path(tmp) / "suite.yaml"
@@ -369,8 +369,8 @@ def replica_rate(sec: Section, n: int, pack: int, hp: dict[str, Any], tight: dic
 
 
 def section_replicas(sec: Section) -> None:
+    from ganbench.plan.suite import build_matrix, load_suite
     from ganbench.plugins import load_registry
-    from ganbench.suite import build_matrix, load_suite
     from ganbench.train.replicas import group_runs
 
     hp = gan_hparams(sec.tiny)
@@ -425,7 +425,7 @@ def tiny_paper_suite(path: Path) -> Path:
 def protocol_table(store_path: Path) -> tuple[list[dict[str, Any]], dict[str, int]]:
     import numpy as np
 
-    from ganbench.store import Store
+    from ganbench.record.store import Store
 
     with Store.open(store_path, create=False) as store:
         runs, metrics = store.runs(), store.metrics(final_only=True)
@@ -445,8 +445,8 @@ def protocol_table(store_path: Path) -> tuple[list[dict[str, Any]], dict[str, in
 
 
 def section_protocol(sec: Section) -> None:
-    from ganbench.runner import run_suite
-    from ganbench.suite import Budget
+    from ganbench.plan.suite import Budget
+    from ganbench.run.runner import run_suite
 
     proj = (sec.prior.get("replicas") or {}).get("summary", {}).get("projected_protocol_train_s")
     want = float(sec.opts.get("protocol_fraction") or 0.1)
@@ -700,7 +700,7 @@ def section_stylegan_learning(sec: Section) -> None:
     from ganbench.data.mnist import mnist_files
     from ganbench.metrics.evaluator import evaluator_path
     from ganbench.report.learning import EARLY_STEP, learning_verdicts
-    from ganbench.runner import run_suite
+    from ganbench.run.runner import run_suite
 
     root = Path(sec.opts.get("data") or default_root()).expanduser()
     missing = [p for p in [*mnist_files(root, "mnist"), evaluator_path(root, "mnist")] if not p.is_file()]
@@ -822,7 +822,7 @@ def _fork() -> Any:
 def _probe(device: str | None, path: str) -> None:
     import torch
 
-    from ganbench.hardware import hardware_info
+    from ganbench.record.hardware import hardware_info
 
     dev = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
     info = hardware_info(dev)
@@ -1003,7 +1003,7 @@ def main(argv: list[str] | None = None) -> int:
     import torch  # noqa: F401  (imported once here, inherited by every forked section)
 
     import ganbench.plugins
-    import ganbench.runner  # noqa: F401
+    import ganbench.run.runner  # noqa: F401
 
     ganbench.plugins.load_registry()
     args.out.mkdir(parents=True, exist_ok=True)

@@ -141,7 +141,7 @@ class Harness:
     """One results store and dataset cache for all of a comparison's harness runs."""
 
     def __init__(self, registry: Any, device: torch.device, n_data: int = 100_000):
-        from ganbench.store import Store
+        from ganbench.record.store import Store
         from ganbench.train.loop import DatasetCache
 
         self.registry, self.device, self.n_data = registry, device, n_data
@@ -151,7 +151,7 @@ class Harness:
         self._n = 0
 
     def run_spec(self, hp: dict[str, Any], pack: int, steps: int, seed: int = 0) -> Any:
-        from ganbench.suite import Budget, EvalConfig, RunSpec
+        from ganbench.plan.suite import Budget, EvalConfig, RunSpec
 
         self._n += 1
         return RunSpec(

@@ -151,8 +151,8 @@ def main(argv: list[str] | None = None) -> int:
     path.write_text(json.dumps(report, indent=1))
     print(json.dumps(report["probe"], indent=1))
     if not args.probe_only:
-        from ganbench.runner import run_suite
-        from ganbench.store import Store
+        from ganbench.record.store import Store
+        from ganbench.run.runner import run_suite
 
         suite = args.out / "seqgan-device.yaml"
         suite.write_text(suite_text(adv, int(hp["pretrain_steps"]), device.type, args.seeds, args.tiny, data))

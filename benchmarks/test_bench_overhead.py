@@ -17,7 +17,7 @@ import pytest
 import torch
 
 from ganbench.api import BuildContext, DatasetRequest
-from ganbench.suite import Budget, EvalConfig, RunSpec
+from ganbench.plan.suite import Budget, EvalConfig, RunSpec
 
 BATCH = 100
 ARCHS = {
@@ -98,7 +98,7 @@ def no_eval(monkeypatch):
 
 @pytest.fixture
 def harness_env(registry, tmp_path, no_eval):
-    from ganbench.store import Store
+    from ganbench.record.store import Store
     from ganbench.train.loop import DatasetCache
 
     with Store.open(tmp_path / "store") as store:

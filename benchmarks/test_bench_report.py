@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ganbench.store import MetricRow, Store
+from ganbench.record.store import MetricRow, Store
 
 DATASETS = {"mog-ring8": 8, "mog-grid25": 25}
 LABELS = ("gan", "gan-minimax")

@@ -26,8 +26,8 @@ models:
 
 
 def _steps_per_s(tmp_path: Path, registry, name: str, steps: int, sinks: list[str]) -> float:
-    from ganbench.results import load
-    from ganbench.runner import run_suite
+    from ganbench.record.results import load
+    from ganbench.run.runner import run_suite
 
     suite = tmp_path / f"{name}.yaml"
     suite.write_text(SUITE % steps)
@@ -38,7 +38,7 @@ def _steps_per_s(tmp_path: Path, registry, name: str, steps: int, sinks: list[st
 
 def _thread_hub(names, ctx, extra_plugins=(), **options):
     """The pre-issue-29 design: every sink on a thread of the training process."""
-    from ganbench import sinks
+    from ganbench.record import sinks
 
     specs = sinks.available_sinks(extra_plugins)
     return sinks.SinkHub([(n, specs[n].open(ctx)) for n in names], **options)
@@ -48,8 +48,8 @@ def _thread_hub(names, ctx, extra_plugins=(), **options):
 def test_busy_sink_leaves_training_throughput(benchmark, tmp_path, quick, machine, monkeypatch, where):
     import importlib.util
 
-    from ganbench import sinks
     from ganbench.plugins import load_registry
+    from ganbench.record import sinks
 
     # the test sinks, by file (another distribution may own the name ``tests``); the sink process
     # imports them again from that file

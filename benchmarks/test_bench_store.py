@@ -10,7 +10,7 @@ import itertools
 
 import pytest
 
-from ganbench.store import MetricRow, Store
+from ganbench.record.store import MetricRow, Store
 
 ROWS_PER_EVAL = 8  # modes, hq_share, reverse_kl, gen/train throughput, ...: one MoG evaluation
 

@@ -20,21 +20,21 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 import pluggy
 import torch
 
+from ganbench.contract.budget import TrainingBudget, TrainingProgress, lr_factor, set_lr
+from ganbench.contract.latents import Encoding, LatentCode, StructuredCodes, can_encode, has_codes
 from ganbench.data import check_params, default_root
-from ganbench.ema import EMA
-from ganbench.latents import Encoding, LatentCode, StructuredCodes, can_encode, has_codes
-from ganbench.progress import TrainingBudget, TrainingProgress, lr_factor, set_lr
-from ganbench.sinks import Sink, SinkContext, SinkEvent, SinkSpec  # tracker sinks (hook ganbench_sinks)
+from ganbench.record.sinks import Sink, SinkContext, SinkEvent, SinkSpec  # tracker sinks (hook ganbench_sinks)
+from ganbench.train.ema import EMA
 
 if TYPE_CHECKING:
-    from ganbench.metrics.extractors import Extractor
-    from ganbench.metrics.refstats import RefStats
-    from ganbench.translation import (
+    from ganbench.contract.translation import (
         TranslationBatch,
         TranslationDataset,
         TranslationEval,
         TranslationModel,
     )
+    from ganbench.metrics.extractors import Extractor
+    from ganbench.metrics.refstats import RefStats
 
 API_VERSION = "1.4"
 """1.1 added ``BuildContext.progress`` (budget and progress, for LR schedules), :class:`EMA`,
@@ -44,7 +44,7 @@ a capability, report figures); a 1.0 plugin runs unchanged. A spec that targets 
 minor version than this ganbench provides is refused (it may use what is not here yet).
 1.2 added image-to-image translation: ``Capabilities.task`` (``"generate"`` | ``"translate"``),
 ``paired``/``bidirectional``/``domains``, ``BuildContext.domains``, ``DatasetSpec.task``,
-``MetricContext.translation`` and the types of :mod:`ganbench.translation` (docs/image-to-image.md);
+``MetricContext.translation`` and the types of :mod:`ganbench.contract.translation` (docs/image-to-image.md);
 every new field has a default that keeps an earlier 1.x plugin working unchanged.
 1.4 added token sequences: the data kind ``"sequence"`` (``Dataset.data`` a LongTensor ``(N, length)``
 of token ids in ``[0, vocab_size)``, ``sample`` returns the same), ``DatasetInfo.vocab_size`` and
@@ -476,7 +476,7 @@ class MetricContext:
     figures: dict[str, Any] = field(default_factory=dict)
     """Image grids to show in the report (API 1.1): at the final evaluation a metric may add
     ``{title: (rows, cols, C, H, W) array in [-1, 1]}``; the harness stores them with the run and
-    the report draws them under "Model figures" (ganbench/figures.py)."""
+    the report draws them under "Model figures" (ganbench/contract/figures.py)."""
 
 
 @dataclass(frozen=True)
@@ -549,10 +549,10 @@ _TRANSLATION_NAMES = ("TranslationBatch", "TranslationDataset", "TranslationEval
 
 
 def __getattr__(name: str) -> Any:
-    """The translation types (API 1.2) live in :mod:`ganbench.translation`, which subclasses
+    """The translation types (API 1.2) live in :mod:`ganbench.contract.translation`, which subclasses
     :class:`Dataset`; they are re-exported here lazily so that both import orders work."""
     if name in _TRANSLATION_NAMES:
-        from ganbench import translation
+        from ganbench.contract import translation
 
         return getattr(translation, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

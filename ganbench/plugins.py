@@ -21,8 +21,8 @@ from typing import Any
 
 import pluggy
 
-from ganbench import hookspecs
 from ganbench.api import API_VERSION, DatasetSpec, MetricSpec, ModelSpec, api_compatible
+from ganbench.contract import hookspecs
 
 log = logging.getLogger(__name__)
 

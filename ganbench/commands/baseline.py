@@ -29,9 +29,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_baseline(args: argparse.Namespace) -> int:
-    from ganbench.baseline import BaselineError, build_baseline, save_baseline
-    from ganbench.outpath import OutputPathError, check_output_path, describe_os_error
-    from ganbench.store import StoreError
+    from ganbench.gate.baseline import BaselineError, build_baseline, save_baseline
+    from ganbench.plan.outpath import OutputPathError, check_output_path, describe_os_error
+    from ganbench.record.store import StoreError
 
     try:
         check_output_path(args.out, inputs=[args.store])

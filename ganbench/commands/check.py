@@ -12,7 +12,7 @@ from rich.console import Console
 from ganbench.commands import add_parser, print_error
 
 if TYPE_CHECKING:
-    from ganbench.references import Comparison
+    from ganbench.analyse.references import Comparison
 
 DESCRIPTION = """\
 Compare a results store with a baseline written by `ganbench baseline`. A metric regresses when
@@ -62,16 +62,16 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from ganbench.atomic import write_text_atomic
-    from ganbench.baseline import BaselineError, load_baseline
-    from ganbench.check import CheckError, compare, parse_floor_arg
-    from ganbench.check_output import print_table, to_json_text, to_junit, to_markdown
-    from ganbench.store import StoreError
+    from ganbench.gate.baseline import BaselineError, load_baseline
+    from ganbench.gate.check import CheckError, compare, parse_floor_arg
+    from ganbench.gate.check_output import print_table, to_json_text, to_junit, to_markdown
+    from ganbench.record.store import StoreError
+    from ganbench.util.atomic import write_text_atomic
 
     if not args.baseline and not args.references:
         print_error("give --baseline FILE, --references, or both")
         return 2
-    from ganbench.outpath import OutputPathError, check_output_path, describe_os_error
+    from ganbench.plan.outpath import OutputPathError, check_output_path, describe_os_error
 
     try:
         for what in ("junit", "markdown"):
@@ -141,9 +141,9 @@ def check_references(store: str, markdown: str | None = None, append: bool = Fal
     from rich.markup import escape
     from rich.table import Table
 
-    from ganbench.references import compare_store, tables_from_metas
+    from ganbench.analyse.references import compare_store, tables_from_metas
+    from ganbench.record.store import StoreError
     from ganbench.report.load import load_stores
-    from ganbench.store import StoreError
 
     try:
         with load_stores(store) as data:
@@ -176,8 +176,8 @@ def check_references(store: str, markdown: str | None = None, append: bool = Fal
     if markdown:
         from pathlib import Path
 
-        from ganbench.atomic import write_text_atomic
-        from ganbench.outpath import describe_os_error
+        from ganbench.plan.outpath import describe_os_error
+        from ganbench.util.atomic import write_text_atomic
 
         text = references_markdown(store, comparisons)
         try:

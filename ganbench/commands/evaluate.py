@@ -55,11 +55,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     import os
     from pathlib import Path
 
-    from ganbench.hardware import DeviceError, parse_device
-    from ganbench.kept import KeptError
-    from ganbench.outlock import OutDirLocked
-    from ganbench.rescore import evaluate_kept
-    from ganbench.store import StoreError
+    from ganbench.record.hardware import DeviceError, parse_device
+    from ganbench.record.kept import KeptError
+    from ganbench.record.rescore import evaluate_kept
+    from ganbench.record.store import StoreError
+    from ganbench.run.outlock import OutDirLocked
 
     metrics = [m.strip() for m in args.metrics.split(",") if m.strip()]
     if not metrics:

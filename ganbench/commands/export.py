@@ -16,7 +16,7 @@ results.sqlite files; several are merged as `ganbench report` merges them) to on
 Without --final-only: the long metrics table, one row per run x evaluation x metric (training-loss
 points included, name loss/*), every row carrying its run's keys. With --final-only: one row per
 finished run, one column per final metric (what the report's tables average over seeds).
-Column names and units: docs/results.md. In Python, ganbench.results.load(OUT) gives the same
+Column names and units: docs/results.md. In Python, ganbench.record.results.load(OUT) gives the same
 tables as pandas DataFrames without a file.
 
 examples:
@@ -38,15 +38,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from ganbench.export import ExportError, export
-    from ganbench.store import StoreError, resolve_store_path
+    from ganbench.record.export import ExportError, export
+    from ganbench.record.store import StoreError, resolve_store_path
 
     missing = [p for p in (resolve_store_path(s) for s in args.store) if not p.exists()]
     if missing:
         print_error(f"{missing[0]}: no results store here (run `ganbench run SUITE --out DIR` first)")
         return 2
-    from ganbench.export import default_path
-    from ganbench.outpath import OutputPathError, check_output_path
+    from ganbench.plan.outpath import OutputPathError, check_output_path
+    from ganbench.record.export import default_path
 
     try:
         check_output_path(args.out or default_path(args.store[0], args.format, args.final_only), inputs=args.store)

@@ -55,7 +55,7 @@ def cmd_plugins(args: argparse.Namespace) -> int:
 
 def _print_components(console: Console, reg: object) -> None:
     """Datasets, metrics and sinks, each with its version: what `ganbench run` records per run."""
-    from ganbench.sinks import discover_sinks
+    from ganbench.record.sinks import discover_sinks
 
     datasets = Table(title="datasets")
     for col in ("dataset", "version", "kind", "provider", "description"):

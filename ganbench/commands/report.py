@@ -9,7 +9,7 @@ from pathlib import Path
 from rich.console import Console
 
 from ganbench.commands import add_parser, print_error
-from ganbench.store import StoreError, resolve_store_path
+from ganbench.record.store import StoreError, resolve_store_path
 
 EPILOG = """
 examples:
@@ -40,7 +40,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     if missing:
         print_error(f"{missing[0]}: no results store here (run `ganbench run SUITE --out DIR` first)")
         return 2
-    from ganbench.outpath import OutputPathError, check_output_path, describe_os_error
+    from ganbench.plan.outpath import OutputPathError, check_output_path, describe_os_error
 
     try:
         out = check_output_path(Path(args.out) if args.out else paths[0].parent / "report.html", inputs=paths)

@@ -41,7 +41,7 @@ def parse_seeds(text: str) -> list[int]:
         raise argparse.ArgumentTypeError(f"expected a count (3) or a list (0,5,7), got {text!r}") from None
     if not seeds or len(set(seeds)) != len(seeds):
         raise argparse.ArgumentTypeError(f"seed list must be non-empty without duplicates: {text!r}")
-    from ganbench.suite import MAX_SEED, MAX_SEEDS
+    from ganbench.plan.suite import MAX_SEED, MAX_SEEDS
 
     if len(seeds) > MAX_SEEDS or not all(0 <= s <= MAX_SEED for s in seeds):
         raise argparse.ArgumentTypeError(f"at most {MAX_SEEDS} seeds, each in 0..{MAX_SEED}: {text!r}")
@@ -129,9 +129,9 @@ def _nonneg_int(text: str) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     # heavy imports (torch, pandas) only when the command runs, so `--help` stays instant
-    from ganbench.runner import RunRefused, run_suite
-    from ganbench.store import StoreError
-    from ganbench.suite import SuiteError, parse_budget
+    from ganbench.plan.suite import SuiteError, parse_budget
+    from ganbench.record.store import StoreError
+    from ganbench.run.runner import RunRefused, run_suite
 
     console = Console()
     err = Console(stderr=True)
@@ -228,9 +228,9 @@ def print_summary(console: Console, store_path) -> None:
     """The final table: mean ± std over seeds of every metric except throughput."""
     from rich.text import Text
 
+    from ganbench.record.store import Store
     from ganbench.report.aggregate import final_metrics, fmt_mean_std, summarize
     from ganbench.report.comparability import banners
-    from ganbench.store import Store
 
     with Store.open(store_path, create=False) as store:
         metrics = store.metrics()

@@ -48,9 +48,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
-    from ganbench.hardware import DeviceError, parse_device
-    from ganbench.kept import KeptError, draw, read_kept, rebuild, write_samples
-    from ganbench.outpath import OutputPathError, check_output_path, describe_os_error
+    from ganbench.plan.outpath import OutputPathError, check_output_path, describe_os_error
+    from ganbench.record.hardware import DeviceError, parse_device
+    from ganbench.record.kept import KeptError, draw, read_kept, rebuild, write_samples
 
     if not 1 <= args.n <= MAX_SAMPLES:
         print_error(f"--n {args.n}: give 1..{MAX_SAMPLES:,} samples (more do not fit a grid or, mostly, memory; "

@@ -17,10 +17,10 @@ import numpy as np
 import torch
 
 from ganbench.api import Dataset, DatasetRequest, DatasetSpec
+from ganbench.contract.hookspecs import hookimpl
 from ganbench.data import check_params, requirements
 from ganbench.data.images import DatasetFileCorrupt, missing_error, to_unit_range
 from ganbench.data.numpy_pickle import NumpyOnlyUnpickler
-from ganbench.hookspecs import hookimpl
 
 FOLDER = "cifar-10-batches-py"
 TRAIN_FILES = tuple(f"data_batch_{i}" for i in range(1, 6))

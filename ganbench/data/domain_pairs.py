@@ -27,9 +27,9 @@ import torch
 import torch.nn.functional as F
 
 from ganbench.api import Dataset, DatasetRequest, DatasetSpec, Requirement
+from ganbench.contract.hookspecs import hookimpl
 from ganbench.data import check_params
 from ganbench.data.mnist import load_split, mnist_files
-from ganbench.hookspecs import hookimpl
 
 NAME = "mnist-pairs"
 DEFAULTS: dict[str, Any] = {"domains": ["digits", "edges"], "split_seed": 0}

@@ -15,8 +15,8 @@ from typing import Any
 import torch
 
 from ganbench.api import Dataset, DatasetRequest, DatasetSpec
+from ganbench.contract.hookspecs import hookimpl
 from ganbench.data import check_params
-from ganbench.hookspecs import hookimpl
 
 RING_DEFAULTS: dict[str, Any] = {"modes": 8, "radius": 1.0, "std": 0.01, "n_samples": 100_000, "data_seed": 0}
 GRID_DEFAULTS: dict[str, Any] = {"side": 5, "spacing": 2.0, "std": 0.05, "n_samples": 100_000, "data_seed": 0}

@@ -27,9 +27,9 @@ import numpy as np
 import torch
 
 from ganbench.api import Dataset, DatasetRequest, DatasetSpec, Requirement
+from ganbench.contract.hookspecs import hookimpl
 from ganbench.data import check_params
 from ganbench.data.images import to_unit_range
-from ganbench.hookspecs import hookimpl
 
 log = logging.getLogger(__name__)
 

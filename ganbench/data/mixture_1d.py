@@ -21,8 +21,8 @@ from typing import Any
 import torch
 
 from ganbench.api import Dataset, DatasetRequest, DatasetSpec
+from ganbench.contract.hookspecs import hookimpl
 from ganbench.data import check_params
-from ganbench.hookspecs import hookimpl
 
 NAME = "gauss-mix-1d"
 DEFAULTS: dict[str, Any] = {

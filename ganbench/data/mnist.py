@@ -18,6 +18,7 @@ from typing import Any
 import torch
 
 from ganbench.api import Dataset, DatasetRequest, DatasetSpec
+from ganbench.contract.hookspecs import hookimpl
 from ganbench.data import check_params
 from ganbench.data.images import (
     DatasetFileCorrupt,
@@ -28,7 +29,6 @@ from ganbench.data.images import (
     to_unit_range,
 )
 from ganbench.data.requirements import mnist_family
-from ganbench.hookspecs import hookimpl
 
 FAMILIES = {"mnist": "MNIST", "fashion-mnist": "FashionMNIST"}
 SPLIT_FILES = {

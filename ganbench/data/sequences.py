@@ -22,10 +22,10 @@ from typing import Any
 import torch
 
 from ganbench.api import Dataset, DatasetRequest, DatasetSpec, Requirement
+from ganbench.contract.hookspecs import hookimpl
 from ganbench.data import check_params
 from ganbench.data import oracle as oracle_file
 from ganbench.data.images import DatasetFileCorrupt, DatasetFilesMissing
-from ganbench.hookspecs import hookimpl
 
 ORACLE_DEFAULTS: dict[str, Any] = {"n": 10_000, "length": 20, "data_seed": 88}
 """The paper's 10,000 training sequences of 20 tokens; 88 is the authors' SEED."""

@@ -15,11 +15,11 @@ from typing import Any
 import torch
 
 from ganbench.api import Dataset, DatasetRequest, DatasetSpec
+from ganbench.contract.hookspecs import hookimpl
 from ganbench.data import check_params
 from ganbench.data.images import check_resolution, pad_to
 from ganbench.data.mnist import _prepare, load_split, mnist_files
 from ganbench.data.requirements import mnist_family
-from ganbench.hookspecs import hookimpl
 
 DEFAULTS: dict[str, Any] = {"n_samples": 128_000, "resolution": 28, "data_seed": 0, "split": "train"}
 CHUNK = 16_384

@@ -19,9 +19,9 @@ import numpy as np
 import torch
 
 from ganbench.api import Dataset, DatasetRequest, DatasetSpec, Requirement
+from ganbench.contract.hookspecs import hookimpl
 from ganbench.data import check_params
 from ganbench.data.images import missing_error, to_unit_range
-from ganbench.hookspecs import hookimpl
 
 RESOLUTIONS = (32, 48, 64, 128)
 BASE = {"resolution": 64, "max_images": 50_000}

@@ -28,12 +28,12 @@ import torch
 import torch.nn.functional as F
 
 from ganbench.api import DatasetRequest, DatasetSpec
+from ganbench.contract.hookspecs import hookimpl
+from ganbench.contract.translation import TranslationDataset
 from ganbench.data import check_params
 from ganbench.data.images import check_resolution, pad_to, to_unit_range
 from ganbench.data.mnist import load_split, mnist_files
 from ganbench.data.requirements import mnist_family
-from ganbench.hookspecs import hookimpl
-from ganbench.translation import TranslationDataset
 
 NAME = "mnist-translate"
 DEFAULTS: dict[str, Any] = {

@@ -17,9 +17,9 @@ from typing import Any
 from ganbench.executors.base import OnDone, RunProgress
 from ganbench.executors.concurrency import SECONDS_WITH_JOBS, seconds_budget_runs
 from ganbench.executors.threads import DEFAULT_THREADS_PER_RUN, default_jobs
+from ganbench.plan.suite import RunSpec
 from ganbench.plugins import Registry
-from ganbench.store import Store
-from ganbench.suite import RunSpec
+from ganbench.record.store import Store
 from ganbench.train.checkpoint import CheckpointOptions
 from ganbench.train.loop import RunOutcome
 

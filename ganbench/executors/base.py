@@ -16,9 +16,9 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from ganbench.plan.suite import RunSpec
 from ganbench.plugins import Registry
-from ganbench.store import MetricRow, Store
-from ganbench.suite import RunSpec
+from ganbench.record.store import MetricRow, Store
 from ganbench.train.checkpoint import CheckpointOptions
 from ganbench.train.loop import RunOutcome
 
@@ -53,7 +53,7 @@ class StoreCall:
 
 
 class StoreWrites:
-    """Stands in for the :class:`~ganbench.store.Store` in a worker: records (or forwards through
+    """Stands in for the :class:`~ganbench.record.store.Store` in a worker: records (or forwards through
     ``send``) every write, for the driver to apply with :func:`apply_calls`."""
 
     def __init__(self, send: Callable[[StoreCall], None] | None = None):

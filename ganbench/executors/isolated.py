@@ -34,9 +34,9 @@ from ganbench.executors.base import (
     signal_error,
 )
 from ganbench.executors.threads import DEFAULT_THREADS_PER_RUN
+from ganbench.plan.suite import RunSpec
 from ganbench.plugins import Registry
-from ganbench.store import Store
-from ganbench.suite import RunSpec
+from ganbench.record.store import Store
 from ganbench.train.checkpoint import CheckpointOptions
 from ganbench.train.loop import RunOutcome
 

@@ -8,10 +8,10 @@ import traceback
 from collections.abc import Callable, Iterable
 
 from ganbench.executors.threads import DEFAULT_THREADS_PER_RUN, torch_threads
-from ganbench.hardware import hardware_info, resolve_device
+from ganbench.plan.suite import RunSpec
 from ganbench.plugins import Registry
-from ganbench.store import Store
-from ganbench.suite import RunSpec
+from ganbench.record.hardware import hardware_info, resolve_device
+from ganbench.record.store import Store
 from ganbench.train.checkpoint import Checkpointer, CheckpointOptions
 from ganbench.train.loop import DatasetCache, RunFailure, RunLoop, RunOutcome
 

@@ -29,9 +29,9 @@ from ganbench.executors.base import (
     checkpoint_options,
     record_failure,
 )
+from ganbench.plan.suite import RunSpec
 from ganbench.plugins import Registry
-from ganbench.store import Store
-from ganbench.suite import RunSpec
+from ganbench.record.store import Store
 from ganbench.train.checkpoint import CheckpointOptions
 from ganbench.train.loop import RunOutcome
 

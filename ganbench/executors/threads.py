@@ -30,7 +30,7 @@ def usable_cores() -> int:
 def default_jobs(devices: Iterable[str], threads: int = DEFAULT_THREADS_PER_RUN) -> int:
     """Runs to execute at once when the user did not say: one per ``threads`` cores on the CPU;
     one at a time when any run uses a GPU (runs sharing one GPU would time each other)."""
-    from ganbench.hardware import resolve_device
+    from ganbench.record.hardware import resolve_device
 
     try:
         if any(resolve_device(d).type == "cuda" for d in set(devices)):

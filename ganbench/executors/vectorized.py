@@ -15,9 +15,9 @@ from collections.abc import Callable, Iterable
 
 from ganbench.executors.local import RunProgress
 from ganbench.executors.threads import DEFAULT_THREADS_PER_RUN, torch_threads
-from ganbench.hardware import hardware_info, resolve_device
+from ganbench.plan.suite import RunSpec
 from ganbench.plugins import Registry
-from ganbench.suite import RunSpec
+from ganbench.record.hardware import hardware_info, resolve_device
 from ganbench.train.clock import vectorized_mode
 from ganbench.train.loop import DatasetCache, RunFailure, RunOutcome
 from ganbench.train.replicas import ReplicaLoop, group_runs

@@ -1,6 +1,6 @@
 """What an inference GAN's encoder learned (BiGAN/ALI, VEEGAN).
 
-For a model with :class:`~ganbench.latents.Encoding` (``encode`` and ``generate``):
+For a model with :class:`~ganbench.contract.latents.Encoding` (``encode`` and ``generate``):
 
 * ``recon_mse``: mean squared error per value between real samples x and G(E(x)), on a fixed
   subset of the training data (images in [-1, 1]). An adversarially trained encoder is not
@@ -27,8 +27,8 @@ import torch
 import torch.nn.functional as F
 
 from ganbench.api import MetricContext, MetricSpec, MetricValue
-from ganbench.hookspecs import hookimpl
-from ganbench.latents import can_encode
+from ganbench.contract.hookspecs import hookimpl
+from ganbench.contract.latents import can_encode
 
 RECON_SAMPLES = 2000
 PROBE_TRAIN = 10_000

@@ -33,7 +33,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ganbench.atomic import write_atomic
+from ganbench.util.atomic import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -233,7 +233,7 @@ def train_evaluator(root: Path, device: torch.device | str = "cpu", progress: bo
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=LR, total_steps=spec.epochs * steps_per_epoch)
     bar = None
     if progress:  # a bar on a terminal, else a line every 15 s: minutes of training are never silent
-        from ganbench.work_progress import WorkProgress
+        from ganbench.util.work_progress import WorkProgress
 
         bar = WorkProgress(f"training the {spec.name} evaluator ({spec.epochs} epochs, once per data root)",
                            spec.epochs * steps_per_epoch, "steps")

@@ -45,11 +45,11 @@ import numpy as np
 import torch
 
 from ganbench.api import Dataset, MetricContext, MetricSpec, MetricValue
-from ganbench.hookspecs import hookimpl
+from ganbench.contract.hookspecs import hookimpl
+from ganbench.contract.translation import is_translation
 from ganbench.metrics import prdc as prdc_mod
 from ganbench.metrics.preprocess import quantise
 from ganbench.metrics.refstats import reference_stats
-from ganbench.translation import is_translation
 
 if TYPE_CHECKING:
     from ganbench.metrics.extractors import Extractor
@@ -263,7 +263,7 @@ def compute_fidelity(ctx: MetricContext, timing: Timing | None = None) -> dict[s
     bs = _batch_size(opts, ext, ctx.device)
     timing = timing if timing is not None else Timing()
 
-    from ganbench.work_progress import WorkProgress
+    from ganbench.util.work_progress import WorkProgress
 
     t0 = time.perf_counter()
     with WorkProgress(f"{ext.name} features of {n:,} generated samples", n) as wp:

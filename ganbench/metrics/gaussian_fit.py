@@ -26,7 +26,7 @@ from scipy import optimize
 from scipy.special import logsumexp
 
 from ganbench.api import Dataset, MetricContext, MetricSpec, MetricValue
-from ganbench.hookspecs import hookimpl
+from ganbench.contract.hookspecs import hookimpl
 
 Mixture = tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...]]
 """(weights, means, stds) of a univariate mixture."""

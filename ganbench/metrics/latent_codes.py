@@ -1,6 +1,6 @@
 """How well an InfoGAN-style categorical code captures the data's classes (Chen et al. 2016).
 
-For a model with :class:`~ganbench.latents.StructuredCodes`, on digit datasets (the MNIST
+For a model with :class:`~ganbench.contract.latents.StructuredCodes`, on digit datasets (the MNIST
 evaluator labels the samples):
 
 * ``code_accuracy``: for each value k of the categorical code, ``n`` samples with the code fixed
@@ -35,8 +35,8 @@ import torch
 from scipy.optimize import linear_sum_assignment
 
 from ganbench.api import Dataset, MetricContext, MetricSpec, MetricValue
-from ganbench.hookspecs import hookimpl
-from ganbench.latents import LatentCode, has_codes
+from ganbench.contract.hookspecs import hookimpl
+from ganbench.contract.latents import LatentCode, has_codes
 from ganbench.metrics.evaluator import EVALUATOR_NAME, load_evaluator
 from ganbench.metrics.preprocess import quantise
 from ganbench.metrics.stacked_modes import _evaluator_root

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 from ganbench.api import Dataset, MetricContext, MetricSpec, MetricValue
-from ganbench.hookspecs import hookimpl
+from ganbench.contract.hookspecs import hookimpl
 
 HQ_STDS = 3.0
 

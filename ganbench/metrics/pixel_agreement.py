@@ -14,8 +14,8 @@ from __future__ import annotations
 import torch
 
 from ganbench.api import Dataset, MetricContext, MetricSpec, MetricValue
+from ganbench.contract.hookspecs import hookimpl
 from ganbench.data.domain_pairs import transform
-from ganbench.hookspecs import hookimpl
 
 UNDO = {"digits": lambda x: x, "negative": lambda x: -x}
 """Domain-1 transforms that can be undone exactly on [-1, 1] images (back to the digit)."""

@@ -30,7 +30,7 @@ import numpy as np
 import torch
 
 from ganbench.api import Dataset
-from ganbench.atomic import write_atomic
+from ganbench.util.atomic import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ class RefStats:
 
 
 def save_npz_atomic(path: Path, **arrays: np.ndarray) -> None:
-    """``np.savez`` written atomically (see :mod:`ganbench.atomic`)."""
+    """``np.savez`` written atomically (see :mod:`ganbench.util.atomic`)."""
     write_atomic(path, lambda fh: np.savez(fh, **arrays), mode=0o644)  # a shared data root: readable by its other users
 
 

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 import torch
 
 from ganbench.api import Dataset, MetricContext, MetricSpec, MetricValue
-from ganbench.hookspecs import hookimpl
+from ganbench.contract.hookspecs import hookimpl
 
 DEFAULT_BLEU_N = (2,)
 DEFAULT_BLEU_SAMPLES = 500

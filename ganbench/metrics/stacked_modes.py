@@ -21,7 +21,7 @@ import numpy as np
 import torch
 
 from ganbench.api import Dataset, MetricContext, MetricSpec, MetricValue
-from ganbench.hookspecs import hookimpl
+from ganbench.contract.hookspecs import hookimpl
 from ganbench.metrics.evaluator import EVALUATOR_NAME, MnistEvaluator, load_evaluator
 from ganbench.metrics.modes import kl_to_uniform
 from ganbench.metrics.preprocess import quantise

@@ -35,10 +35,10 @@ from typing import Any
 import torch
 
 from ganbench.api import Dataset, MetricContext, MetricSpec, MetricValue, Requirement
-from ganbench.hookspecs import hookimpl
+from ganbench.contract.hookspecs import hookimpl
+from ganbench.contract.translation import TranslationDataset, TranslationEval, is_translation
 from ganbench.metrics.fidelity import choose_extractor, feature_stats, fid_from_stats, to_uint8
 from ganbench.metrics.refstats import reference_stats
-from ganbench.translation import TranslationDataset, TranslationEval, is_translation
 
 FAMILY = "translation"
 FEATURE_BATCH = 2048

@@ -17,7 +17,6 @@ from pathlib import Path
 import jinja2
 
 from ganbench import __version__
-from ganbench.atomic import write_text_atomic
 from ganbench.report import sections
 from ganbench.report.aggregate import add_noise, final_metrics, mark_best, summarize
 from ganbench.report.figures import model_figures
@@ -25,6 +24,7 @@ from ganbench.report.load import load_stores
 from ganbench.report.published import published
 from ganbench.report.script import SORT_JS
 from ganbench.report.translation import translation_sections
+from ganbench.util.atomic import write_text_atomic
 
 _env = jinja2.Environment(
     loader=jinja2.PackageLoader("ganbench.report", "templates"),

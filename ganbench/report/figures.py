@@ -2,7 +2,7 @@
 
 Family-specific pictures (InfoGAN's code grids, an inference GAN's reconstructions) are not drawn
 by report code for each family: a metric puts them into ``MetricContext.figures`` and the harness
-stores them (:mod:`ganbench.figures`). Here every stored grid is shown, per dataset and model, for
+stores them (:mod:`ganbench.contract.figures`). Here every stored grid is shown, per dataset and model, for
 one seed (the lowest one every model of the dataset has, as in the Samples section).
 """
 
@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ganbench.figures import INDEX, PREFIX
+from ganbench.contract.figures import INDEX, PREFIX
 from ganbench.report import plots
 from ganbench.report.load import ReportData
 from ganbench.report.sections import group_key

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ganbench.store import Store, StoreError, resolve_store_path
+from ganbench.record.store import Store, StoreError, resolve_store_path
 
 _STATUS_RANK = {"done": 3, "failed": 2, "running": 1, "pending": 0, "skipped": 0}
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ganbench.references import ADJUST, ALPHA, JUDGED, PROTOCOL_TEXT, SPREAD_TEXT, compare_store, tables_from_metas
+from ganbench.analyse.references import ADJUST, ALPHA, JUDGED, PROTOCOL_TEXT, SPREAD_TEXT, compare_store, tables_from_metas
+from ganbench.analyse.stats import ADJUST_TEXT
 from ganbench.report.load import ReportData
-from ganbench.stats import ADJUST_TEXT
 
 VERDICT_CLASS = {
     "consistent": "v-same", "better": "v-better", "worse": "v-worse", "differs": "v-worse",

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from ganbench.analyse.stats import t_interval
 from ganbench.report import plots
 from ganbench.report.aggregate import (
     THROUGHPUT,
@@ -29,7 +30,6 @@ from ganbench.report.aggregate import (
 )
 from ganbench.report.load import ReportData
 from ganbench.report.stats import ALPHA, min_detectable_difference
-from ganbench.stats import t_interval
 from ganbench.train.losses import is_loss
 
 ABLATION_METRICS = ("modes", "hq_share", "reverse_kl", "kl")

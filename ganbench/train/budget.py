@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ganbench.suite import Budget
+from ganbench.plan.suite import Budget
 
 
 @dataclass

@@ -30,9 +30,9 @@ from typing import Any
 import numpy as np
 import torch
 
-from ganbench.atomic import run_file
-from ganbench.faults import fault_point
-from ganbench.store import MetricRow
+from ganbench.record.store import MetricRow
+from ganbench.util.atomic import run_file
+from ganbench.util.faults import fault_point
 
 log = logging.getLogger(__name__)
 

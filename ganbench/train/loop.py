@@ -27,19 +27,19 @@ from ganbench.api import (
     MetricValue,
     ModelSpec,
 )
+from ganbench.contract.budget import TrainingBudget, TrainingProgress
+from ganbench.contract.figures import store_figures
 from ganbench.data import default_root
-from ganbench.ema import EMA
-from ganbench.figures import store_figures
-from ganbench.kept import make_keeper
+from ganbench.plan.suite import RunSpec
 from ganbench.plugins import Registry
-from ganbench.progress import TrainingBudget, TrainingProgress
-from ganbench.store import MetricRow, Store
-from ganbench.suite import RunSpec
+from ganbench.record.kept import make_keeper
+from ganbench.record.store import MetricRow, Store
 from ganbench.train.batches import DeviceBatcher
 from ganbench.train.budget import BudgetMeter
 from ganbench.train.checkpoint import Checkpointer
 from ganbench.train.clock import StepClock, synchronize
 from ganbench.train.compiled import TrainStep
+from ganbench.train.ema import EMA
 from ganbench.train.losses import LossSeries
 from ganbench.train.packing import real_per_step
 from ganbench.train.seeding import generator, seed_everything

@@ -30,8 +30,8 @@ from typing import Any
 
 import torch
 
+from ganbench.plan.suite import RunSpec
 from ganbench.plugins import Registry
-from ganbench.suite import RunSpec
 from ganbench.train.batches import DeviceBatcher
 from ganbench.train.budget import BudgetMeter
 from ganbench.train.clock import StepClock, vectorized_mode

@@ -4,7 +4,7 @@
 it asks a :class:`TranslationPath` for three things instead: the batches (:class:`TranslationBatcher`,
 pairs only for models that declare ``paired``), the step (``model.train_step(batch)``) and the
 evaluation inputs (fixed held-out digits translated by ``model.translate``, handed to metrics as a
-:class:`~ganbench.translation.TranslationEval`).
+:class:`~ganbench.contract.translation.TranslationEval`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from ganbench.api import Capabilities, Dataset
-from ganbench.translation import TranslationBatch, TranslationDataset, TranslationEval
+from ganbench.contract.translation import TranslationBatch, TranslationDataset, TranslationEval
 
 EVAL_CHUNK = 2000
 N_ARTIFACT_ROWS = 8

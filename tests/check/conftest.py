@@ -35,7 +35,7 @@ def check_suite(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def check_store(check_suite, tmp_path_factory) -> Path:
     """The output directory of one finished run of the tiny suite (do not modify: copy it)."""
-    from ganbench.runner import run_suite
+    from ganbench.run.runner import run_suite
 
     out = tmp_path_factory.mktemp("check-store")
     result = run_suite(check_suite, out, render=False)
@@ -53,6 +53,6 @@ def store_copy(check_store, tmp_path) -> Path:
 
 @pytest.fixture(scope="session")
 def check_baseline(check_store, tmp_path_factory) -> Path:
-    from ganbench.baseline import build_baseline, save_baseline
+    from ganbench.gate.baseline import build_baseline, save_baseline
 
     return save_baseline(build_baseline(check_store), tmp_path_factory.mktemp("baseline") / "tiny.json")

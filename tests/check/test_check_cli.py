@@ -72,7 +72,7 @@ def test_check_cli_options_override(store_copy, check_baseline, capsys):
 
 def test_check_suite_check_section_is_used(store_copy, check_baseline, capsys):
     """Tolerances from the suite file the store was run from (kept in the store)."""
-    from ganbench.store import Store
+    from ganbench.record.store import Store
 
     con = sqlite3.connect(store_copy / "results.sqlite")
     with con:

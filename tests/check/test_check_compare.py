@@ -8,8 +8,8 @@ import sqlite3
 import numpy as np
 import pytest
 
-from ganbench.baseline import MetricStats, build_baseline, load_baseline
-from ganbench.check import (
+from ganbench.gate.baseline import MetricStats, build_baseline, load_baseline
+from ganbench.gate.check import (
     EXIT_NOT_COMPARABLE,
     EXIT_OK,
     EXIT_REGRESSION,
@@ -21,8 +21,8 @@ from ganbench.check import (
     parse_floor_arg,
     resolve_options,
 )
-from ganbench.store import Store
-from ganbench.suite import CheckConfig, SuiteError, parse_suite
+from ganbench.plan.suite import CheckConfig, SuiteError, parse_suite
+from ganbench.record.store import Store
 
 
 def stats(mean, std=0.0, n=3, direction="higher", extractor=None):
@@ -102,7 +102,7 @@ def test_bad_floor_argument_is_named(text):
 
 
 def test_suite_check_section_is_validated_and_not_hashed():
-    from ganbench.suite import suite_hash
+    from ganbench.plan.suite import suite_hash
 
     base = "name: s\nbudget: {steps: 5}\ndatasets: [mog-ring8]\nmodels: [{model: gan}]\n"
     with_check = base + "check: {k: 2, floors: {modes: 2, fid: '10%'}, metrics: [modes]}\n"
@@ -194,7 +194,7 @@ def test_missing_metric_and_changed_config_are_not_comparable(store_copy, check_
 
 
 def test_baseline_refuses_unfinished_store(store_copy):
-    from ganbench.baseline import BaselineError
+    from ganbench.gate.baseline import BaselineError
 
     with Store.open(store_copy) as store:
         store.upsert_run("gan__mog-ring8__pack1__seed0", status="failed", error="boom")

@@ -11,10 +11,10 @@ import json
 import pytest
 import torch
 
-from ganbench.baseline import load_baseline
-from ganbench.check import EXIT_REGRESSION, compare
-from ganbench.runner import run_suite
-from ganbench.suite import load_suite, suite_hash
+from ganbench.gate.baseline import load_baseline
+from ganbench.gate.check import EXIT_REGRESSION, compare
+from ganbench.plan.suite import load_suite, suite_hash
+from ganbench.run.runner import run_suite
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ import time
 import torch
 
 from ganbench.api import Capabilities, ModelSpec, pack
-from ganbench.hookspecs import hookimpl
+from ganbench.contract.hookspecs import hookimpl
 
 
 class TinyModel:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import torch
 
 from ganbench.api import Capabilities, ModelSpec
-from ganbench.hookspecs import hookimpl
+from ganbench.contract.hookspecs import hookimpl
 
 SEEN: dict[str, list] = {"solo": [], "group": []}
 

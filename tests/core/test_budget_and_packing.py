@@ -9,10 +9,10 @@ import pytest
 import torch
 
 from ganbench.api import BuildContext, MetricSpec, MetricValue, pack
-from ganbench.hookspecs import hookimpl
+from ganbench.contract.hookspecs import hookimpl
+from ganbench.plan.suite import Budget, EvalConfig, RunSpec
 from ganbench.plugins import load_registry
-from ganbench.store import Store
-from ganbench.suite import Budget, EvalConfig, RunSpec
+from ganbench.record.store import Store
 from ganbench.train.loop import RunLoop
 
 

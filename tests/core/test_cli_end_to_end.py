@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from ganbench.cli import COMMANDS
-from ganbench.store import Store
+from ganbench.record.store import Store
 
 
 def ganbench(*args: str, env_extra: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:

@@ -10,8 +10,8 @@ import torch
 
 from ganbench.api import Capabilities, ModelSpec, hookimpl
 from ganbench.plugins import load_registry
-from ganbench.runner import run_suite
-from ganbench.store import Store
+from ganbench.record.store import Store
+from ganbench.run.runner import run_suite
 
 SEEN: list[torch.Tensor] = []
 

@@ -12,7 +12,7 @@ import pytest
 import torch
 
 from ganbench.api import BuildContext, Capabilities, ModelSpec
-from ganbench.suite import SuiteError, build_matrix, parse_suite
+from ganbench.plan.suite import SuiteError, build_matrix, parse_suite
 from ganbench.testing import ConformanceError, Kit
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ganbench.api import API_VERSION, ModelSpec
-from ganbench.hookspecs import hookimpl
+from ganbench.contract.hookspecs import hookimpl
 from ganbench.plugins import load_registry
 
 

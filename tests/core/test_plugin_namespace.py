@@ -19,8 +19,8 @@ import pytest
 import tomllib
 
 from ganbench.commands.new_plugin import NewPluginError, derive_names
+from ganbench.plan.suite import SuiteError, build_matrix, parse_suite
 from ganbench.plugins import load_registry
-from ganbench.suite import SuiteError, build_matrix, parse_suite
 from tests.core.conftest import write_dist
 
 REPO = Path(__file__).resolve().parents[2]

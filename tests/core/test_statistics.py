@@ -1,4 +1,4 @@
-"""ganbench.stats against independent oracles: scipy for Welch and the t interval, statsmodels for
+"""ganbench.analyse.stats against independent oracles: scipy for Welch and the t interval, statsmodels for
 TOST, the interval of a difference, Holm, Benjamini–Hochberg and power."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.power import TTestIndPower
 from statsmodels.stats.weightstats import CompareMeans, DescrStatsW, ttost_ind
 
-from ganbench import stats as gs
+from ganbench.analyse import stats as gs
 
 RNG = np.random.default_rng(27)
 PAIRS = [(RNG.normal(0, 1, n1), RNG.normal(0.4, s, n2)) for n1, n2, s in

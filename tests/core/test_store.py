@@ -9,7 +9,7 @@ import sys
 import numpy as np
 import pytest
 
-from ganbench.store import SCHEMA_VERSION, MetricRow, Store, StoreError
+from ganbench.record.store import SCHEMA_VERSION, MetricRow, Store, StoreError
 
 
 def _add_run(store: Store, run_id: str, **extra):
@@ -69,7 +69,7 @@ def test_newer_schema_refused(tmp_path):
 
 WRITER = """
 import sys
-from ganbench.store import MetricRow, Store
+from ganbench.record.store import MetricRow, Store
 path, worker, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 with Store.open(path) as store:
     for i in range(n):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ganbench.suite import SuiteError, build_matrix, load_suite, parse_budget
+from ganbench.plan.suite import SuiteError, build_matrix, load_suite, parse_budget
 
 GOOD = """
 name: s

@@ -14,10 +14,10 @@ import pytest
 import torch
 
 from ganbench.api import Capabilities, ModelSpec
-from ganbench.hookspecs import hookimpl
+from ganbench.contract.hookspecs import hookimpl
 from ganbench.plugins import load_registry
-from ganbench.runner import run_suite
-from ganbench.store import Store
+from ganbench.record.store import Store
+from ganbench.run.runner import run_suite
 from ganbench.train import clock as clock_mod
 
 KERNEL_S = 0.02  # the "device time" of one queued step

@@ -20,11 +20,11 @@ from ganbench.api import (
     lr_factor,
     set_lr,
 )
+from ganbench.contract.hookspecs import hookimpl
 from ganbench.executors.local import LocalExecutor
-from ganbench.hookspecs import hookimpl
 from ganbench.plugins import load_registry
-from ganbench.runner import run_suite
-from ganbench.store import Store
+from ganbench.record.store import Store
+from ganbench.run.runner import run_suite
 from ganbench.train.checkpoint import CheckpointOptions
 
 SEEN: list[tuple[int, float, float, int | None, str]] = []

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 import torch
 
-from ganbench.runner import run_suite
-from ganbench.store import Store
-from ganbench.suite import build_matrix, load_suite
+from ganbench.plan.suite import build_matrix, load_suite
+from ganbench.record.store import Store
+from ganbench.run.runner import run_suite
 from ganbench.train.replicas import group_runs
 
 SUITE = """
@@ -71,12 +71,12 @@ def test_grouping_rules(write_suite, registry):
     assert sorted(len(g) for g in groups) == [1, 1, 4, 4]
     assert all(len({r.pack for r in g}) == 1 for g in groups)
     assert group_runs(runs, registry, max_replicas=1) == [[r] for r in runs]
-    timed = build_matrix(load_suite(path), registry, budget=__import__("ganbench.suite").suite.Budget(seconds=1))
+    timed = build_matrix(load_suite(path), registry, budget=__import__("ganbench.plan.suite").plan.suite.Budget(seconds=1))
     assert all(len(g) == 1 for g in group_runs(timed, registry, 8))  # replicas would share one clock
 
 
 def test_vectorize_field_validated(write_suite):
-    from ganbench.suite import SuiteError
+    from ganbench.plan.suite import SuiteError
 
     with pytest.raises(SuiteError, match="vectorize"):
         load_suite(write_suite(SUITE + "vectorize: 0\n"))

@@ -23,7 +23,7 @@ models:
 
 
 def test_stacked_mnist_suite_records_modes(write_suite, tmp_path, mnist_root, evaluator):
-    from ganbench.runner import run_suite
+    from ganbench.run.runner import run_suite
 
     result = run_suite(write_suite(SUITE.format(root=mnist_root)), tmp_path / "out", render=False)
     assert not result.failed, [o.error for o in result.failed]

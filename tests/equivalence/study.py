@@ -25,12 +25,12 @@ sys.path.insert(0, str(Path(__file__).parent))
 import reference_gan as ref  # noqa: E402
 import test_gan_equivalence as eq  # noqa: E402
 
-from ganbench import stats as gs  # noqa: E402
+from ganbench.analyse import stats as gs  # noqa: E402
 
 
 def harness(seeds: list[int], vectorize: int | None, registry: object) -> dict[str, list[float]]:
-    from ganbench.runner import run_suite
-    from ganbench.store import Store
+    from ganbench.record.store import Store
+    from ganbench.run.runner import run_suite
 
     with tempfile.TemporaryDirectory() as d:
         suite = Path(d) / "suite.yaml"

@@ -6,7 +6,7 @@ Both are trained at the same small budget over the same 8 seeds, and the distrib
 three PacGAN metrics are compared.
 
 The rule: equivalence by margins, not the absence of a significant difference. For each of modes,
-high-quality share and reverse KL, Schuirmann's two one-sided tests (Welch, ganbench.stats) must
+high-quality share and reverse KL, Schuirmann's two one-sided tests (Welch, ganbench.analyse.stats) must
 put the 90 % interval of the difference inside ± the metric's margin (MARGINS, fixed before the
 study ran, justified where they are defined); all three must pass. Vectorised replicas are held
 to their solo runs by a paired TOST after 12 steps (after that the chaotic dynamics decorrelate
@@ -32,9 +32,9 @@ import pytest
 import reference_gan as ref
 import torch
 
-from ganbench import stats as gs
-from ganbench.runner import run_suite
-from ganbench.store import Store
+from ganbench.analyse import stats as gs
+from ganbench.record.store import Store
+from ganbench.run.runner import run_suite
 
 SEEDS = list(range(8))
 STEPS = 1000
@@ -113,7 +113,7 @@ def reference(one_thread) -> dict[str, np.ndarray]:
 
 
 def _tost(a: dict[str, np.ndarray], b: dict[str, np.ndarray], margins: dict[str, float]) -> dict[str, tuple]:
-    """Per metric: (mean a, mean b, 90 % CI of a − b, TOST p) with ganbench.stats (Welch)."""
+    """Per metric: (mean a, mean b, 90 % CI of a − b, TOST p) with ganbench.analyse.stats (Welch)."""
     out = {}
     for m in METRICS:
         d = gs.welch(gs.Side.of(a[m]), gs.Side.of(b[m]), confidence=0.90)

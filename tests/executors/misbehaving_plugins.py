@@ -10,7 +10,7 @@ from pathlib import Path
 from ganbench_gan.model import GAN
 
 from ganbench.api import Capabilities, ModelSpec
-from ganbench.hookspecs import hookimpl
+from ganbench.contract.hookspecs import hookimpl
 
 SMALL = {"g_hidden": 16, "d_hidden": 8, "g_layers": 2, "d_layers": 2}
 

@@ -10,8 +10,8 @@ from ganbench.executors import make_executor
 from ganbench.executors.auto import AutoJobsExecutor
 from ganbench.executors.concurrency import describe, text
 from ganbench.executors.local import LocalExecutor
-from ganbench.runner import RunRefused, run_suite
-from ganbench.store import Store
+from ganbench.record.store import Store
+from ganbench.run.runner import RunRefused, run_suite
 
 SUITE = """
 name: conc

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ganbench.cli import main
-from ganbench.suite import build_matrix, parse_suite, suite_hash
+from ganbench.plan.suite import build_matrix, parse_suite, suite_hash
 
 BASE = """
 name: t

@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 
 from ganbench.executors.isolated import IsolatedExecutor
-from ganbench.runner import run_suite
-from ganbench.store import Store
+from ganbench.record.store import Store
+from ganbench.run.runner import run_suite
 from ganbench.train.checkpoint import CheckpointOptions
 
 SUITE = """

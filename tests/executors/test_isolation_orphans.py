@@ -18,7 +18,7 @@ import sys
 sys.path.insert(0, {here!r})
 from ganbench.plugins import load_registry
 from ganbench.executors.isolated import IsolatedExecutor
-from ganbench.runner import run_suite
+from ganbench.run.runner import run_suite
 from ganbench.train.checkpoint import CheckpointOptions
 
 if __name__ == "__main__":

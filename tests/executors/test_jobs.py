@@ -11,7 +11,7 @@ from ganbench.executors.auto import AutoJobsExecutor
 from ganbench.executors.isolated import IsolatedExecutor
 from ganbench.executors.local import LocalExecutor
 from ganbench.executors.threads import default_jobs, torch_threads, usable_cores
-from ganbench.store import Store
+from ganbench.record.store import Store
 
 SUITE = """
 name: jobs

@@ -9,8 +9,8 @@ import torch
 
 from ganbench.executors.local import LocalExecutor
 from ganbench.executors.ray import RayExecutor
-from ganbench.runner import run_suite
-from ganbench.store import Store
+from ganbench.record.store import Store
+from ganbench.run.runner import run_suite
 from ganbench.train.checkpoint import CheckpointOptions
 
 

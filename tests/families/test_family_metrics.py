@@ -15,7 +15,7 @@ import pytest
 import torch
 
 from ganbench.api import Dataset, MetricContext
-from ganbench.latents import LatentCode, can_encode, has_codes
+from ganbench.contract.latents import LatentCode, can_encode, has_codes
 from ganbench.metrics import encoding, latent_codes
 from ganbench.metrics.latent_codes import majority_accuracy
 

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 import yaml
 
-from ganbench.figures import INDEX
-from ganbench.references import flatten
-from ganbench.runner import run_suite
-from ganbench.store import Store
-from ganbench.suite import build_matrix, load_suite
+from ganbench.analyse.references import flatten
+from ganbench.contract.figures import INDEX
+from ganbench.plan.suite import build_matrix, load_suite
+from ganbench.record.store import Store
+from ganbench.run.runner import run_suite
 
 TINY = {
     "infogan": {"g_hidden": 16, "g_ch": 8, "d_hidden": 16, "d_ch": 8, "q_hidden": 8},

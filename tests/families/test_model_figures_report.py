@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 
 from ganbench.api import MetricSpec, MetricValue, hookimpl
-from ganbench.figures import check_figure, store_figures
+from ganbench.contract.figures import check_figure, store_figures
+from ganbench.record.store import MetricRow, Store
 from ganbench.report.build import render_report
 from ganbench.report.figures import figure_titles, model_figures
 from ganbench.report.load import load_stores
-from ganbench.store import MetricRow, Store
 
 
 def _store(path, figures: dict | None):
@@ -95,7 +95,7 @@ models:
 @pytest.mark.parametrize("bad", [False, True])
 def test_the_harness_stores_figures_and_names_a_malformed_one(tmp_path, bad):
     from ganbench.plugins import load_registry
-    from ganbench.runner import run_suite
+    from ganbench.run.runner import run_suite
 
     suite = tmp_path / "s.yaml"
     suite.write_text(SUITE.format(bad=str(bad).lower()))

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from ganbench.api import BuildContext
-from ganbench.progress import TrainingBudget, TrainingProgress
+from ganbench.contract.budget import TrainingBudget, TrainingProgress
 
 
 def _model(registry, **hp):

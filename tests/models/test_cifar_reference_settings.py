@@ -33,7 +33,7 @@ REFERENCE = {
 
 @pytest.fixture(scope="module")
 def cifar_runs(repo, registry):
-    from ganbench.suite import build_matrix, load_suite
+    from ganbench.plan.suite import build_matrix, load_suite
 
     return build_matrix(load_suite(repo / "suites" / "cifar.yaml"), registry)
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
+from ganbench.plan.suite import load_suite
+from ganbench.record.store import MetricRow, Store
 from ganbench.report.learning import learning_verdicts, main, markdown
-from ganbench.store import MetricRow, Store
-from ganbench.suite import load_suite
 
 from .zoo_params import ZOO
 

@@ -8,8 +8,8 @@ import pytest
 import torch
 
 from ganbench.api import BuildContext, TrainingBudget
-from ganbench.runner import run_suite
-from ganbench.store import Store
+from ganbench.record.store import Store
+from ganbench.run.runner import run_suite
 
 from .zoo_params import TINY
 

@@ -1,6 +1,6 @@
 """A sink plugin whose hook returns 42 instead of a list of SinkSpec."""
 
-from ganbench.hookspecs import hookimpl
+from ganbench.contract.hookspecs import hookimpl
 
 
 @hookimpl

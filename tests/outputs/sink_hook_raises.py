@@ -1,6 +1,6 @@
 """A sink plugin whose hook raises."""
 
-from ganbench.hookspecs import hookimpl
+from ganbench.contract.hookspecs import hookimpl
 
 
 @hookimpl

@@ -8,8 +8,8 @@ import os
 import threading
 import time
 
-from ganbench.hookspecs import hookimpl
-from ganbench.sinks import SinkContext, SinkEvent, SinkSpec
+from ganbench.contract.hookspecs import hookimpl
+from ganbench.record.sinks import SinkContext, SinkEvent, SinkSpec
 
 RECORD = "sink-record.jsonl"
 RELEASE = threading.Event()  # never set in the sink process: a hang lasts until it is abandoned

@@ -6,10 +6,10 @@ import pytest
 
 from ganbench.api import MetricSpec, MetricValue
 from ganbench.cli import main
-from ganbench.hookspecs import hookimpl
-from ganbench.rescore import evaluate_kept
-from ganbench.results import load
-from ganbench.runner import run_suite
+from ganbench.contract.hookspecs import hookimpl
+from ganbench.record.rescore import evaluate_kept
+from ganbench.record.results import load
+from ganbench.run.runner import run_suite
 
 
 @pytest.fixture
@@ -130,9 +130,9 @@ def test_a_kept_best_is_labelled_best_of_k_and_rescored_on_fresh_latents(tmp_pat
     """keep: best is the maximum of k noisy evaluations on the run's eval latents. Re-scored on
     those latents it reproduces its own (selected, optimistic) number exactly; the default re-score
     draws fresh latents, and every place its numbers appear says "best of k evaluations"."""
-    from ganbench.export import export
-    from ganbench.kept import read_kept
     from ganbench.plugins import load_registry
+    from ganbench.record.export import export
+    from ganbench.record.kept import read_kept
 
     registry = load_registry(extra_plugins=[SampleMean()])
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import csv
 
 from ganbench.cli import main
-from ganbench.export import export, read
-from ganbench.store import MetricRow, Store
+from ganbench.record.export import export, read
+from ganbench.record.store import MetricRow, Store
 from tests.report.conftest import write_store
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")  # OWASP
@@ -68,7 +68,7 @@ def test_numbers_stay_numbers_and_read_gives_back_the_stored_text(tmp_path):
 def test_negative_numbers_are_not_quoted():
     import pandas as pd
 
-    from ganbench.export import neutralise_formulas
+    from ganbench.record.export import neutralise_formulas
 
     df = neutralise_formulas(pd.DataFrame({"v": [-1.5, 2.0], "s": ["-1.5", "ok"]}))
     assert df["v"].tolist() == [-1.5, 2.0] and df["s"].tolist() == ["'-1.5", "ok"]

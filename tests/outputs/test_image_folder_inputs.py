@@ -12,9 +12,9 @@ import pytest
 
 from ganbench.cli import main
 from ganbench.data import image_folder
-from ganbench.results import load
-from ganbench.runner import RunRefused, run_suite
-from ganbench.store import Store
+from ganbench.record.results import load
+from ganbench.record.store import Store
+from ganbench.run.runner import RunRefused, run_suite
 from tests.outputs.images import draw_shapes
 
 SUITE = """

@@ -13,10 +13,10 @@ import torch
 from torch import nn
 
 from ganbench.cli import main
-from ganbench.kept import KeptError, generator_state, read_kept, rebuild
-from ganbench.results import load
-from ganbench.runner import run_suite
-from ganbench.store import Store
+from ganbench.record.kept import KeptError, generator_state, read_kept, rebuild
+from ganbench.record.results import load
+from ganbench.record.store import Store
+from ganbench.run.runner import run_suite
 from tests.outputs.images import draw_shapes
 
 FOLDER_SUITE = """
@@ -118,7 +118,7 @@ def _tour_lines(repo: Path) -> list[str]:
 def test_readme_tour_ends_with_pandas_and_sampling(repo, tmp_path, monkeypatch, capsys):
     lines = _tour_lines(repo)
     export, pandas, keep, sample = lines[-4:]
-    assert export.startswith("ganbench export results/mog") and "from ganbench.results import load" in pandas
+    assert export.startswith("ganbench export results/mog") and "from ganbench.record.results import load" in pandas
     assert keep.startswith("ganbench run suites/mog.yaml") and "--keep final" in keep
     assert sample.startswith("ganbench sample results/kept")
     monkeypatch.chdir(tmp_path)
@@ -174,7 +174,7 @@ def _ema_round_trip(registry):
 
 @pytest.mark.parametrize("bad", ["../escape", "a/b", "a\\b", "..", "", "nul\x00"])
 def test_kept_generator_paths_stay_in_their_directory(tmp_path, bad):
-    from ganbench.kept import kept_path
+    from ganbench.record.kept import kept_path
 
     with pytest.raises(KeptError, match="run id"):
         kept_path(tmp_path, bad)
@@ -182,7 +182,7 @@ def test_kept_generator_paths_stay_in_their_directory(tmp_path, bad):
 
 
 def test_written_samples_replace_the_file_whole_and_leave_no_temporary(tmp_path):
-    from ganbench.kept import write_samples
+    from ganbench.record.kept import write_samples
 
     out = tmp_path / "s.npz"
     out.write_bytes(b"old")

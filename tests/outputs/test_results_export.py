@@ -1,4 +1,4 @@
-"""ganbench.results.load and ganbench export: the frames, the files, and the round trip
+"""ganbench.record.results.load and ganbench export: the frames, the files, and the round trip
 export -> read back == the numbers the report shows."""
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ import pandas as pd
 import pytest
 
 from ganbench.cli import main
-from ganbench.export import ExportError, export, read
+from ganbench.record.export import ExportError, export, read
+from ganbench.record.results import COLUMNS, load
 from ganbench.report.aggregate import final_metrics, is_error_metric, summarize
 from ganbench.report.load import load_stores
-from ganbench.results import COLUMNS, load
 from tests.report.conftest import write_store
 
 
@@ -61,7 +61,7 @@ def test_load_merges_several_stores(tmp_path):
 
 
 def test_load_can_leave_losses_out(tmp_path):
-    from ganbench.store import MetricRow, Store
+    from ganbench.record.store import MetricRow, Store
 
     p = write_store(tmp_path / "s.sqlite", images=False, fail=False)
     with Store.open(p) as s:

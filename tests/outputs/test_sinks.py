@@ -10,10 +10,10 @@ import os
 
 import pytest
 
-from ganbench import sinks
 from ganbench.plugins import load_registry
-from ganbench.results import load
-from ganbench.runner import RunRefused, run_suite
+from ganbench.record import sinks
+from ganbench.record.results import load
+from ganbench.run.runner import RunRefused, run_suite
 from tests.outputs import sink_hook_42, sink_hook_raises, sink_plugins
 
 
@@ -42,10 +42,10 @@ def test_a_raising_or_hanging_sink_does_not_stop_or_slow_the_run(tmp_path, tiny_
     monkeypatch.setattr(sinks, "OPEN_TIMEOUT_S", 1.0)
     monkeypatch.setattr(sinks, "QUEUE_SIZE", 5)  # the hanging sink's queue fills: events dropped, never waited for
     names = ["test-raise", "test-hang", "test-exit", "test-open-hang", "test-open-42", "test-busy", "test-record"]
-    with caplog.at_level(logging.WARNING, logger="ganbench.sinks"):
+    with caplog.at_level(logging.WARNING, logger="ganbench.record.sinks"):
         res = run_suite(tiny_suite, tmp_path / "o", registry=sink_registry, render=False, seeds=[0], sinks=names)
     assert not res.failed and len(res.outcomes) == 2
-    lines = [r.getMessage() for r in caplog.records if r.name == "ganbench.sinks"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "ganbench.record.sinks"]
     assert all("\n" not in line for line in lines)  # every failure is one line
     text = "\n".join(lines)
     assert "sink test-raise: write raised RuntimeError: tracker unreachable" in text
@@ -64,7 +64,7 @@ def test_a_broken_sinks_hook_is_one_line_and_other_sinks_work(tmp_path, tiny_sui
     assert {"tensorboard", "test-record"} <= set(specs)
     assert any("returned int 42, not a list of SinkSpec" in p for p in problems)
     assert any("ganbench_sinks raised RuntimeError: sink hook exploded" in p for p in problems)
-    with caplog.at_level(logging.WARNING, logger="ganbench.sinks"):
+    with caplog.at_level(logging.WARNING, logger="ganbench.record.sinks"):
         res = run_suite(tiny_suite, tmp_path / "o", registry=registry, render=False, seeds=[0], sinks=["test-record"])
     assert not res.failed
     assert sink_plugins.read_record(tmp_path / "o")[-1]["kind"] == "closed"
@@ -106,11 +106,11 @@ def test_tensorboard_sink_writes_the_stored_numbers(tmp_path, tiny_suite, regist
 def test_tensorboard_missing_says_how_to_get_it(tmp_path, monkeypatch, caplog):
     import sys
 
-    from ganbench.tensorboard_sink import ganbench_sinks
+    from ganbench.record.tensorboard_sink import ganbench_sinks
 
     monkeypatch.setitem(sys.modules, "torch.utils.tensorboard", None)
     spec = ganbench_sinks()[0]
-    with caplog.at_level(logging.WARNING, logger="ganbench.sinks"):
+    with caplog.at_level(logging.WARNING, logger="ganbench.record.sinks"):
         assert sinks.open_with_deadline("tensorboard", spec, sinks.SinkContext(tmp_path, "s"), 5.0) is None
     assert "pip install 'ganbench[tensorboard]'" in caplog.text and "goes on without it" in caplog.text
     assert not (tmp_path / "tensorboard").exists()

@@ -18,7 +18,7 @@ FUTURE = str(int(API_VERSION.split(".")[0]) + 1) + ".0"
 
 PLUGIN = f'''
 from ganbench.api import ModelSpec
-from ganbench.hookspecs import hookimpl
+from ganbench.contract.hookspecs import hookimpl
 
 def _build(ctx):
     raise AssertionError("a model for another API major must never be built")

@@ -34,7 +34,7 @@ def test_the_guide_says_where_to_run_the_kit_and_what_it_trains_with():
 
 def test_sinks_doc_imports_only_the_public_api():
     text = (REPO / "docs" / "sinks.md").read_text()
-    assert "from ganbench.sinks" not in text and "from ganbench.api import SinkContext, SinkEvent, SinkSpec" in text
+    assert "from ganbench.record.sinks" not in text and "from ganbench.api import SinkContext, SinkEvent, SinkSpec" in text
 
 
 def test_new_plugin_help_says_python_m_pytest(capsys):
@@ -55,7 +55,7 @@ def test_plugins_lists_datasets_metrics_and_sinks_with_versions(capsys):
     for title in ("datasets", "metrics", "tracker sinks"):
         assert title in out
     assert re.search(r"│ mog-ring8 +│ \S+ +│ vector", out)
-    assert re.search(r"│ tensorboard +│ 1 +│ ganbench.tensorboard_sink", out)
+    assert re.search(r"│ tensorboard +│ 1 +│ ganbench.record.tensorboard_sink", out)
     assert re.search(r"│ fidelity +│ \S+ +│ ganbench.metrics.fidelity", out)
 
 

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from ganbench import hookspecs
-from ganbench.suite import Budget, CheckConfig, DatasetEntry, EvalConfig, ModelEntry, Suite
+from ganbench.contract import hookspecs
+from ganbench.plan.suite import Budget, CheckConfig, DatasetEntry, EvalConfig, ModelEntry, Suite
 from ganbench.testing import CHECKS
 
 from .conftest import REPO
@@ -78,7 +78,7 @@ def test_architecture_names_only_places_that_exist():
     """docs/architecture.md's map of the data flow points at real folders and modules."""
     text = (DOCS / "architecture.md").read_text()
     paths = set(re.findall(r"`((?:ganbench|plugins|suites)[\w/.-]*)`", text))
-    assert {"ganbench/suite.py", "ganbench/executors/", "ganbench/train/", "ganbench/metrics/", "ganbench/store.py",
-            "ganbench/report/", "ganbench/check.py"} <= paths
+    assert {"ganbench/plan/suite.py", "ganbench/executors/", "ganbench/train/", "ganbench/metrics/", "ganbench/record/store.py",
+            "ganbench/report/", "ganbench/gate/check.py"} <= paths
     missing = [p for p in sorted(paths) if not (REPO / p).exists()]
     assert not missing, missing

@@ -42,7 +42,7 @@ KIT_HPARAMS = {
 KIT_SKIP = {"progan": ("improves",)}
 
 
-# Translation models (ganbench.translation_kit's checks): pix2pix moves its toy task within 60 steps
+# Translation models (ganbench.testing.translation_kit's checks): pix2pix moves its toy task within 60 steps
 # at lr 1e-3 (at the paper's 2e-4, width 4, 40 steps: sliced Wasserstein 0.87 -> 0.81, under the 10 %
 # the check asks). StarGAN's WGAN-GP needs about 500 steps (width 16: 0.82 -> 0.07, 5 CPU minutes),
 # so its `improves` is left out here; every other check runs at a small width.

@@ -18,7 +18,7 @@ import pytest
 
 from ganbench.cli import main
 from ganbench.plugins import load_registry
-from ganbench.store import Store
+from ganbench.record.store import Store
 
 from .conftest import REPO, cli_env
 

@@ -1,4 +1,4 @@
-"""Report fixtures: small stores written directly with ganbench.store.Store (no training), with
+"""Report fixtures: small stores written directly with ganbench.record.store.Store (no training), with
 every kind of data the report renders — MoG samples, image grids, a conditional model, a
 truncation sweep, throughput, a failed run and a hostile plugin description."""
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ganbench.store import MetricRow, Store
+from ganbench.record.store import MetricRow, Store
 
 HOSTILE = 'Evil <script>window.__pwned = 1; document.title = "pwned"</script> <img src=x onerror="window.__pwned=2">'
 RING = np.array([[np.cos(2 * np.pi * i / 8), np.sin(2 * np.pi * i / 8)] for i in range(8)], dtype=np.float32)

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from ganbench.references import ReferenceValue, adjust, flatten, parse_references, resolve_margin, spread_to_sd, verdict
-from ganbench.runner import run_suite
-from ganbench.suite import SuiteError, load_suite, suite_hash
+from ganbench.analyse.references import ReferenceValue, adjust, flatten, parse_references, resolve_margin, spread_to_sd, verdict
+from ganbench.plan.suite import SuiteError, load_suite, suite_hash
+from ganbench.run.runner import run_suite
 
 
 def _ref(mean, spread, n, kind="sem", budget=(("steps", 1000.0),), metric="modes", protocol=None, assumed=None):
@@ -213,8 +213,8 @@ def test_mog_suite_carries_table_1(repo):
                                   "pacgan-ablation", "cifar"])
 def test_every_reference_row_matches_runs_of_its_suite(repo, registry, name):
     """A typo in a reference row's dataset, model label or pack would silently show "no runs"."""
-    from ganbench.references import flatten
-    from ganbench.suite import build_matrix
+    from ganbench.analyse.references import flatten
+    from ganbench.plan.suite import build_matrix
 
     suite = load_suite(repo / "suites" / f"{name}.yaml")
     runs = build_matrix(suite, registry)

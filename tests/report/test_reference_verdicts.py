@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 import yaml
 
-from ganbench.references import JUDGED, adjust, compare_store, flatten, parse_references, verdict
-from ganbench.store import MetricRow, Store
+from ganbench.analyse.references import JUDGED, adjust, compare_store, flatten, parse_references, verdict
+from ganbench.record.store import MetricRow, Store
 
 REPO = Path(__file__).resolve().parents[2]
 # PacGAN Table 1, PacGAN3 on the ring (10 trials, ± standard error) with its protocol
@@ -52,7 +52,7 @@ def _store(path: Path, suite_yaml: str, cells: dict[tuple[str, str, int], dict[s
 
 
 def _verdicts(path: Path) -> dict[tuple[str, str], str]:
-    from ganbench.references import tables_from_metas
+    from ganbench.analyse.references import tables_from_metas
     from ganbench.report.load import load_stores
 
     with load_stores(str(path)) as data:

@@ -18,8 +18,8 @@ import numpy as np
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from ganbench.record.store import MetricRow, Store
 from ganbench.report.build import render_report
-from ganbench.store import MetricRow, Store
 
 # (model, data kind, conditional); datasets by kind, with the metrics their runs record.
 MODELS = [("gan", "vector", False), ("dcgan", "image", False), ("cgan", "image", True), ("rsgan", "vector", False)]

@@ -11,9 +11,9 @@ from html.parser import HTMLParser
 import pytest
 
 from ganbench.cli import main
+from ganbench.record.store import Store
 from ganbench.report.build import render_report
 from ganbench.report.load import load_stores
-from ganbench.store import Store
 
 from .conftest import HOSTILE, write_store
 

@@ -15,11 +15,11 @@ import pandas as pd
 import pytest
 from rich.console import Console
 
+from ganbench.record.store import MetricRow, Store
 from ganbench.report.aggregate import fmt_mean_std, mark_best
 from ganbench.report.build import render_report
 from ganbench.report.comparability import NONSTANDARD_MARK, banners, is_degenerate
-from ganbench.store import MetricRow, Store
-from ganbench.work_progress import WorkProgress
+from ganbench.util.work_progress import WorkProgress
 
 NOTE = ("Inception weights mine.pth (SHA-256 0123456789ab…) are not the reference TF weights; not comparable "
         "with papers")
@@ -162,8 +162,8 @@ def test_the_reference_cache_and_evaluator_are_readable_by_others(tmp_path):
 
 
 def test_eval_samples_override_reaches_every_count(tmp_path):
-    from ganbench.runner import RunRefused, with_eval_samples
-    from ganbench.suite import Budget, EvalConfig, RunSpec
+    from ganbench.plan.suite import Budget, EvalConfig, RunSpec
+    from ganbench.run.runner import RunRefused, with_eval_samples
 
     ev = EvalConfig(n_samples=26000, options={"n_samples_per_dataset": {"stacked-mnist": 26000},
                                               "fid_n_samples": 50000, "fid_n_real": 50000})
@@ -181,7 +181,7 @@ def test_eval_samples_override_reaches_every_count(tmp_path):
 
 def test_eval_samples_on_the_command_line(tmp_path, tiny_suite, capsys):
     from ganbench.cli import main
-    from ganbench.results import load
+    from ganbench.record.results import load
 
     assert main(["run", str(tiny_suite), "--out", str(tmp_path / "o"), "--seeds", "1", "--no-report",
                  "--eval-samples", "300"]) == 0
@@ -195,7 +195,7 @@ def test_eval_samples_on_the_command_line(tmp_path, tiny_suite, capsys):
 def test_published_rows_beside_nonstandard_weights_are_not_comparable(tmp_path):
     """A paper's FID beside ours scored with other Inception weights: shown, never judged (and so
     never a `check --references` failure)."""
-    from ganbench.references import compare_store, parse_references
+    from ganbench.analyse.references import compare_store, parse_references
     from ganbench.report.load import load_stores
 
     out = _store(tmp_path / "results.sqlite", seeds=(0, 1, 2), fid=(30.0, 31.0))
@@ -212,8 +212,8 @@ def test_published_rows_beside_nonstandard_weights_are_not_comparable(tmp_path):
 
 
 def test_evaluate_takes_inception_weights_like_run(tmp_path, capsys, monkeypatch):
-    from ganbench import rescore
     from ganbench.cli import main
+    from ganbench.record import rescore
 
     seen = {}
 

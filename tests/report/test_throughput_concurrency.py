@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 
+from ganbench.record.store import Store
 from ganbench.report.build import render_report
-from ganbench.store import Store
 
 
 def _section(html: str) -> str:

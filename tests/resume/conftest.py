@@ -30,7 +30,7 @@ def resume_suite(write_suite) -> Path:
 
 def comparable(store_path: Path):
     """Every metric row except wall-clock throughput, which no two runs share."""
-    from ganbench.store import Store
+    from ganbench.record.store import Store
 
     with Store.open(store_path, create=False) as s:
         m = s.metrics()

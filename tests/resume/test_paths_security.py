@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 from ganbench.executors.local import LocalExecutor
-from ganbench.runner import run_suite
+from ganbench.run.runner import run_suite
 from ganbench.train.checkpoint import CheckpointOptions
 
 EVIL = """

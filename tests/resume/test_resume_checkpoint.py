@@ -7,8 +7,8 @@ import pytest
 import torch
 
 from ganbench.executors.local import LocalExecutor
-from ganbench.runner import run_suite
-from ganbench.store import Store
+from ganbench.record.store import Store
+from ganbench.run.runner import run_suite
 from ganbench.train import loop as loop_mod
 from ganbench.train.checkpoint import (
     CheckpointError,

@@ -9,9 +9,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ganbench.baseline import BaselineError, load_baseline
 from ganbench.commands import error_line
-from ganbench.suite import SuiteError, build_matrix, parse_suite, suite_hash
+from ganbench.gate.baseline import BaselineError, load_baseline
+from ganbench.plan.suite import SuiteError, build_matrix, parse_suite, suite_hash
 
 FUZZ = settings(max_examples=150, deadline=2000, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])

@@ -19,7 +19,7 @@ import pytest
 import torch
 
 from ganbench.cli import main
-from ganbench.store import MetricRow, Store
+from ganbench.record.store import MetricRow, Store
 
 RID = "gan__mog-ring8__pack1__seed{}"
 
@@ -120,7 +120,7 @@ def test_a_read_only_output_location_is_one_line(out, tmp_path, capsys, monkeypa
     ro = tmp_path / "ro"
     ro.mkdir()
     real_access = os.access
-    monkeypatch.setattr("ganbench.outpath.os.access",
+    monkeypatch.setattr("ganbench.plan.outpath.os.access",
                         lambda p, mode: False if Path(p) == ro else real_access(p, mode))
     for argv in _commands(out, str(ro / "r.out")):
         capsys.readouterr()
@@ -136,7 +136,7 @@ def test_a_write_that_fails_late_is_one_line_and_check_exits_2(out, tmp_path, ca
     def full(*a, **k):
         raise OSError(28, "No space left on device", str(tmp_path / "x"))
 
-    monkeypatch.setattr("ganbench.atomic.write_atomic", full)
+    monkeypatch.setattr("ganbench.util.atomic.write_atomic", full)
     monkeypatch.setattr("ganbench.report.build.write_text_atomic", full)
     capsys.readouterr()
     assert "No space left" in one_line(capsys, main(["report", str(out), "--out", str(tmp_path / "r.html")]))
@@ -224,7 +224,7 @@ def test_check_never_exits_1_for_an_unexpected_error(out, tmp_path, capsys, monk
     def boom(*a, **k):
         raise TypeError("unsupported operand")
 
-    monkeypatch.setattr("ganbench.check.compare", boom)
+    monkeypatch.setattr("ganbench.gate.check.compare", boom)
     capsys.readouterr()
     err = one_line(capsys, main(["check", str(out), "--baseline", str(baseline)]))
     assert "unexpected TypeError" in err and "-vv" in err
@@ -240,7 +240,7 @@ def test_ctrl_c_is_one_line(out, capsys, monkeypatch):
 
 
 def _kept(out: Path, **changes: object) -> None:
-    from ganbench.kept import FORMAT, generator_dir
+    from ganbench.record.kept import FORMAT, generator_dir
 
     obj = {"format": FORMAT, "run_id": RID.format(0), "model": "gan", "model_version": "1.0", "plugin": "ganbench-gan",
            "config_json": json.dumps({"model": "gan"}), "which": "final", "metric": None, "step": 10, "kimg": 0.1,

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from ganbench.outlock import OutDirLock
-from ganbench.runner import RunRefused, run_suite
-from ganbench.store import Store
+from ganbench.record.store import Store
+from ganbench.run.outlock import OutDirLock
+from ganbench.run.runner import RunRefused, run_suite
 
 
 def ganbench(*args: str) -> subprocess.CompletedProcess:

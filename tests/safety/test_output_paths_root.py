@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from ganbench.atomic import UnsafeTarget, write_text_atomic
+from ganbench.util.atomic import UnsafeTarget, write_text_atomic
 from tests.report.conftest import write_store
 
 ROOT = os.geteuid() == 0

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from ganbench.runner import RunRefused, run_suite
+from ganbench.run.runner import RunRefused, run_suite
 
 
 @pytest.fixture
@@ -15,7 +15,7 @@ def bare_machine(tmp_path, monkeypatch):
     monkeypatch.setenv("GANBENCH_DATA", str(tmp_path / "data"))
     monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
     monkeypatch.delenv("GANBENCH_INCEPTION_WEIGHTS", raising=False)
-    monkeypatch.setattr("ganbench.preflight.can_reach", lambda url, timeout=3.0: False)
+    monkeypatch.setattr("ganbench.plan.preflight.can_reach", lambda url, timeout=3.0: False)
     return tmp_path
 
 
@@ -32,7 +32,7 @@ def test_cifar_without_data_or_weights_trains_nothing(repo, bare_machine):
 
 
 def test_a_reachable_download_is_not_a_problem_but_an_untrained_evaluator_is(repo, bare_machine, monkeypatch):
-    monkeypatch.setattr("ganbench.preflight.can_reach", lambda url, timeout=3.0: True)
+    monkeypatch.setattr("ganbench.plan.preflight.can_reach", lambda url, timeout=3.0: True)
     with pytest.raises(RunRefused) as err:
         run_suite(repo / "suites" / "stacked-mnist.yaml", bare_machine / "out", render=False)
     msg = str(err.value)

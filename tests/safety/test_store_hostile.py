@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 
-from ganbench.store import Store, StoreError
+from ganbench.record.store import Store, StoreError
 
 
 def _foreign(path):

@@ -8,7 +8,7 @@ import tracemalloc
 
 import pytest
 
-from ganbench.suite import SuiteError, build_matrix, load_suite, parse_suite
+from ganbench.plan.suite import SuiteError, build_matrix, load_suite, parse_suite
 
 BASE = "name: s\nbudget: {steps: 10}\ndatasets: [mog-ring8]\nmodels: [{model: gan}]\n"
 
@@ -131,7 +131,7 @@ def test_non_utf8_suite_is_one_error(tmp_path):
 
 @pytest.mark.parametrize("name", ["../../x", "/tmp/abs", "..", "a/../../b", "~/home"])
 def test_default_output_folder_stays_under_reports(name, tmp_path):
-    from ganbench.suite import default_out_dir
+    from ganbench.plan.suite import default_out_dir
 
     suite = parse_suite(_suite(name=repr(name)))
     out = default_out_dir(suite, base=tmp_path / "reports")

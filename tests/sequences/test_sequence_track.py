@@ -14,8 +14,8 @@ import torch
 from ganbench.api import Dataset, DatasetRequest
 from ganbench.data import oracle as of
 from ganbench.data.sequences import check_oracle_params, load_oracle_dataset
-from ganbench.runner import run_suite
-from ganbench.suite import build_matrix, load_suite
+from ganbench.plan.suite import build_matrix, load_suite
+from ganbench.run.runner import run_suite
 from ganbench.train.loop import RunFailure, check_samples
 
 SUITE = """
@@ -83,7 +83,7 @@ def test_models_train_as_plugins_through_the_harness(finished: Path):
 
 
 def test_samples_are_stored_as_token_ids(finished: Path):
-    from ganbench.store import Store
+    from ganbench.record.store import Store
 
     with Store.open(finished, create=False) as store:
         arr = store.array("seq-mle__oracle-lstm__pack1__seed0", "samples")

@@ -6,10 +6,10 @@ from __future__ import annotations
 import torch
 
 from ganbench.api import MetricContext
+from ganbench.contract.translation import TranslationDataset
 from ganbench.metrics.fidelity import feature_stats, fid_from_stats
 from ganbench.metrics.translation import compute_translation
 from ganbench.train.translation import evaluate
-from ganbench.translation import TranslationDataset
 
 N = 600
 

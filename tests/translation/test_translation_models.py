@@ -10,8 +10,8 @@ import sys
 
 import pytest
 
-from ganbench.store import Store
-from ganbench.suite import build_matrix, load_suite
+from ganbench.plan.suite import build_matrix, load_suite
+from ganbench.record.store import Store
 from ganbench.testing import check_model
 
 MODELS = ("pix2pix", "cyclegan", "stargan")
@@ -117,7 +117,7 @@ def test_tiny_suite_end_to_end(write_suite, tmp_path, mnist_root, evaluator):
     assert 'id="translations"' in html and "cycle (output translated back)" in html
     # a translation model cannot be sampled or re-scored: its runs keep no file nobody could use
     # (CycleGAN's held both generators with their optimiser states, and rebuild refused them all)
-    from ganbench.kept import KeptError, read_kept
+    from ganbench.record.kept import KeptError, read_kept
 
     assert not (out / "generators").exists()
     with pytest.raises(KeptError, match="no kept generator"):

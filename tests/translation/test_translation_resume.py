@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from ganbench.executors.local import LocalExecutor
-from ganbench.runner import run_suite
+from ganbench.run.runner import run_suite
 from ganbench.train import loop as loop_mod
 from ganbench.train.checkpoint import CheckpointOptions, load_checkpoint
 
@@ -34,7 +34,7 @@ class Crash(BaseException):
 
 
 def final_values(store_path) -> pd.DataFrame:
-    from ganbench.store import Store
+    from ganbench.record.store import Store
 
     with Store.open(store_path, create=False) as s:
         m = s.metrics()

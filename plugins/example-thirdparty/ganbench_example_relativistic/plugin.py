@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 from ganbench.api import Capabilities, DatasetSpec, MetricSpec, ModelSpec
-from ganbench.hookspecs import hookimpl
+from ganbench.contract.hookspecs import hookimpl
 
 from . import __version__, moons, swd
 from .model import RelativisticGAN

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ganbench_layers.base import HYPERPARAMETERS as BASE_HYPERPARAMETERS
 
 from ganbench.api import Capabilities, ModelSpec
-from ganbench.hookspecs import hookimpl
+from ganbench.contract.hookspecs import hookimpl
 
 from . import __version__
 from .model import SNGAN

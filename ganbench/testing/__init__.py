@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from _pytest._code.code import TerminalRepr
 
 from ganbench.api import API_VERSION, DATA_KINDS, BuildContext, Capabilities, ModelSpec, api_compatible
-from ganbench.latents import can_encode, has_codes
+from ganbench.contract.latents import can_encode, has_codes
 
 __all__ = [
     "CHECKS",
@@ -255,19 +255,19 @@ class Kit:
 
     @property
     def translates(self) -> bool:
-        """An image-to-image model: it gets the translation checks (:mod:`ganbench.translation_kit`)."""
+        """An image-to-image model: it gets the translation checks (:mod:`ganbench.testing.translation_kit`)."""
         return self.spec.capabilities.task == "translate"
 
     @property
     def domains(self) -> tuple[str, ...]:
         """The domain names of the kit's synthetic translation task; () for generative models."""
-        from ganbench.translation_kit import kit_domains
+        from ganbench.testing.translation_kit import kit_domains
 
         return kit_domains(self.spec.capabilities) if self.translates else ()
 
     def build(self, pack: int = 1, seed: int | None = None) -> Any:
         """Seed like the harness does (``seed_everything`` before ``build``), then build."""
-        from ganbench.hparams import RecordingHparams, declared
+        from ganbench.contract.hparams import RecordingHparams, declared
         from ganbench.train.seeding import seed_everything
 
         ctx = self.context(pack, seed)
@@ -284,7 +284,7 @@ class Kit:
             raise self.fail(f"build reads hyper-parameter(s) {', '.join(map(repr, undeclared))} that the spec does "
                             "not declare: add each to ModelSpec.defaults or ModelSpec.hyperparameters "
                             "(name -> meaning), API 1.4")
-        from ganbench.translation_kit import REQUIRED
+        from ganbench.testing.translation_kit import REQUIRED
 
         for attr in REQUIRED if self.translates else ("train_step", "sample", "state_dict", "load_state_dict"):
             if not callable(getattr(model, attr, None)):
@@ -729,7 +729,7 @@ def checks_for(spec: ModelSpec) -> dict[str, Callable[[Kit], None]]:
     """The checks a model gets: :data:`CHECKS`, or the translation checks for
     ``Capabilities(task="translate")`` models (they have ``translate`` instead of ``sample``)."""
     if spec.capabilities.task == "translate":
-        from ganbench.translation_kit import TRANSLATION_CHECKS
+        from ganbench.testing.translation_kit import TRANSLATION_CHECKS
 
         return TRANSLATION_CHECKS
     return CHECKS

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from ganbench.api import Requirement
+from ganbench.plan.suite import RunSpec
 from ganbench.plugins import Registry
-from ganbench.suite import RunSpec
 
 REACH_TIMEOUT_S = 3.0
 

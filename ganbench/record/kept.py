@@ -39,7 +39,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ganbench.atomic import run_file, write_atomic
+from ganbench.util.atomic import run_file, write_atomic
 
 KEEP_CHOICES = ("final", "best", "none")
 FORMAT = "ganbench-generator/1"
@@ -99,7 +99,7 @@ def generator_state(model: Any) -> dict[str, Any]:
 def _capability_modules(model: Any) -> dict[str, Any] | None:
     """The model's networks other than G, for a model whose capability metrics read them (an
     encoder, or InfoGAN's Q inside D); None for a plain generative model (G is all it needs)."""
-    from ganbench.latents import can_encode, has_codes
+    from ganbench.contract.latents import can_encode, has_codes
 
     if not (can_encode(model) or (has_codes(model) and callable(getattr(model, "infer_codes", None)))):
         return None

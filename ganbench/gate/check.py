@@ -29,9 +29,9 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from ganbench.baseline import Baseline, MetricStats, comparable_config, stats_from_store
-from ganbench.store import Store, resolve_store_path
-from ganbench.suite import CheckConfig, format_validation_error
+from ganbench.gate.baseline import Baseline, MetricStats, comparable_config, stats_from_store
+from ganbench.plan.suite import CheckConfig, format_validation_error
+from ganbench.record.store import Store, resolve_store_path
 
 EXIT_OK, EXIT_REGRESSION, EXIT_NOT_COMPARABLE = 0, 1, 2
 

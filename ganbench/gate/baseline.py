@@ -20,9 +20,9 @@ import numpy as np
 import pandas as pd
 
 from ganbench import __version__
-from ganbench.atomic import write_text_atomic
+from ganbench.record.store import Store, resolve_store_path
 from ganbench.report.aggregate import final_metrics
-from ganbench.store import Store, resolve_store_path
+from ganbench.util.atomic import write_text_atomic
 
 FORMAT = "ganbench-baseline"
 FORMAT_VERSION = 1

@@ -7,7 +7,7 @@ the paper's protocol (budget, extractor, sample counts, conditioning, checkpoint
 resolution) and the equivalence margin per metric. The report puts every reference row beside ours
 and ``ganbench check --references`` gates on them. docs/references.md is the reader's version.
 
-Per cell (ganbench.stats does the arithmetic):
+Per cell (ganbench.analyse.stats does the arithmetic):
 
 - the difference ours − paper with its 95 % Welch interval;
 - **protocol differs: <what>** when any stated protocol field differs from our runs' (shown, never
@@ -36,7 +36,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from ganbench import stats as gs
+from ganbench.analyse import stats as gs
 
 ALPHA = gs.ALPHA
 ADJUST = "holm"

@@ -3,7 +3,7 @@
 Two tables, each one file: the long metrics table (every evaluation of every run, one row per
 metric, the run's keys on every row, so a file is self-describing) or, with ``final_only``, the
 wide final table (one row per finished run, one column per final metric). Columns and units:
-:data:`ganbench.results.COLUMNS` and docs/results.md. Files are written atomically.
+:data:`ganbench.record.results.COLUMNS` and docs/results.md. Files are written atomically.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ganbench.atomic import check_replaceable
-from ganbench.results import Results, config_json
+from ganbench.record.results import Results, config_json
+from ganbench.util.atomic import check_replaceable
 
 FORMATS = ("csv", "parquet", "json")
 
@@ -132,7 +132,7 @@ def default_path(store: str | Path, fmt: str, final_only: bool) -> Path:
 def export(stores: Sequence[str | Path], fmt: str, *, final_only: bool = False, out: str | Path | None = None,
            losses: bool = True) -> tuple[Path, int]:
     """Export one or several stores; returns the file written and its row count."""
-    from ganbench.results import load
+    from ganbench.record.results import load
 
     if fmt == "parquet":
         _require_pyarrow()  # before reading anything

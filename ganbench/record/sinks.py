@@ -118,7 +118,7 @@ def discover_sinks(extra_plugins: Iterable[Any] = ()) -> tuple[dict[str, SinkSpe
     from ganbench.plugins import PluginInfo, _call, _load_entry_points, make_manager
 
     pm = make_manager()
-    pm.register(__import__("ganbench.tensorboard_sink", fromlist=["_"]), name="ganbench.tensorboard_sink")
+    pm.register(__import__("ganbench.record.tensorboard_sink", fromlist=["_"]), name="ganbench.record.tensorboard_sink")
     infos: list[PluginInfo] = []
     import inspect
 

@@ -17,12 +17,12 @@ from typing import Any
 
 from ganbench import __version__
 from ganbench.executors.concurrency import describe, encode, seconds_budget_runs
-from ganbench.hardware import hardware_info
-from ganbench.kept import generator_dir
-from ganbench.outlock import OutDirLock, OutDirLocked
+from ganbench.plan.suite import Budget, RunSpec, build_matrix, default_out_dir, load_suite, suite_hash
 from ganbench.plugins import Registry, load_registry
-from ganbench.store import Store
-from ganbench.suite import Budget, RunSpec, build_matrix, default_out_dir, load_suite, suite_hash
+from ganbench.record.hardware import hardware_info
+from ganbench.record.kept import generator_dir
+from ganbench.record.store import Store
+from ganbench.run.outlock import OutDirLock, OutDirLocked
 from ganbench.train.loop import RunOutcome
 
 log = logging.getLogger(__name__)
@@ -137,7 +137,7 @@ def prepare_store(
     store.set_meta("suite_protocol", suite.protocol)
     store.set_meta("ganbench_version", __version__)
     store.set_meta("hardware", hardware_info())
-    # What a published row's protocol is compared with (ganbench.references): conditioning per model.
+    # What a published row's protocol is compared with (ganbench.analyse.references): conditioning per model.
     store.set_meta("model_capabilities", {
         m: {"conditional": bool(registry.models[m].capabilities.conditional)}
         for m in sorted({r.model for r in runs}) if m in registry.models
@@ -205,7 +205,7 @@ def run_suite(
     force: bool = False,
     eval_samples: int | None = None,
 ) -> SuiteResult:
-    """Run a suite into ``out_dir`` (locked for the whole run; see :mod:`ganbench.outlock`).
+    """Run a suite into ``out_dir`` (locked for the whole run; see :mod:`ganbench.run.outlock`).
 
     ``executor`` None is the CLI's default too: one run at a time in this process, so library and
     CLI throughputs are measured alike (``--jobs N`` / ``--jobs auto`` opt into more). Every run
@@ -213,10 +213,10 @@ def run_suite(
     budget with more than one run at once is refused (:class:`RunRefused`) unless ``force``: it
     would train fewer steps per run than the suite says.
 
-    With ``check_ready`` (the default) the preflight (:mod:`ganbench.preflight`) first checks every
+    With ``check_ready`` (the default) the preflight (:mod:`ganbench.plan.preflight`) first checks every
     dataset file, evaluator and weight file the matrix needs, the device and OUT, and raises
     :class:`RunRefused` listing everything missing before anything is written or trained.
-    ``sinks`` names tracker sinks (:mod:`ganbench.sinks`) that also receive every record.
+    ``sinks`` names tracker sinks (:mod:`ganbench.record.sinks`) that also receive every record.
     ``eval_samples`` (``--eval-samples``) replaces every evaluation's generated-sample count, for a
     quick try (the runs' configs record it, so they never pass for the suite's protocol).
     """
@@ -229,20 +229,20 @@ def run_suite(
     if eval_samples is not None:
         runs = with_eval_samples(runs, eval_samples)
     out = Path(out_dir) if out_dir else default_out_dir(suite)
-    from ganbench.preflight import resolution_problems
+    from ganbench.plan.preflight import resolution_problems
 
     misfits = resolution_problems(runs, registry)
     if misfits:  # every such run would fail at build: refused whatever --no-preflight says
         raise RunRefused(f"{suite_path}: " + "; ".join(misfits) + "; change the resolution or drop the model")
     if sinks:  # an unknown --sink is refused before anything is written (never runs left pending)
-        from ganbench.sinks import SinkError, check_sink_names
+        from ganbench.record.sinks import SinkError, check_sink_names
 
         try:
             check_sink_names(sinks, registry.extra_modules)
         except SinkError as exc:
             raise RunRefused(str(exc)) from None
     if check_ready:
-        from ganbench.preflight import preflight
+        from ganbench.plan.preflight import preflight
 
         problems = preflight(runs, registry, out)
         if problems:
@@ -337,7 +337,7 @@ def _run_locked(suite_path: Path, suite: Any, registry: Registry, runs: list[Run
             on_start(runs, done)
         hub = None
         if sinks:  # every store write also goes to the tracker sinks (never blocking a run)
-            from ganbench.sinks import SinkContext, SinkError, SinkStore, open_sinks
+            from ganbench.record.sinks import SinkContext, SinkError, SinkStore, open_sinks
 
             try:
                 hub = open_sinks(sinks, SinkContext(out.resolve(), suite.name, suite_path.read_text(encoding="utf-8")),

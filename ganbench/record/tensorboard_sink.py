@@ -8,8 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ganbench.hookspecs import hookimpl
-from ganbench.sinks import SinkContext, SinkEvent, SinkSpec
+from ganbench.contract.hookspecs import hookimpl
+from ganbench.record.sinks import SinkContext, SinkEvent, SinkSpec
 
 MISSING = "--sink tensorboard needs the tensorboard package, an optional extra: pip install 'ganbench[tensorboard]'"
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import torch
 
 from ganbench.api import Capabilities
-from ganbench.translation import TASKS, TranslationBatch, TranslationDataset
+from ganbench.contract.translation import TASKS, TranslationBatch, TranslationDataset
 
 if TYPE_CHECKING:
     from ganbench.testing import Kit

@@ -22,7 +22,7 @@ from typing import Any
 
 import torch
 
-from ganbench.kept import KeptError, kept_label, read_kept, rebuild
+from ganbench.record.kept import KeptError, kept_label, read_kept, rebuild
 
 LATENTS = ("eval", "fresh")
 STREAMS = {"eval": "eval-latents", "fresh": "rescore-latents"}
@@ -41,10 +41,10 @@ def evaluate_kept(out: str | Path, run_id: str, metrics: list[str], n_samples: i
     ``best`` generator (picked on the eval latents), ``eval`` for a ``final`` one."""
     from ganbench.api import DatasetRequest, MetricContext
     from ganbench.data import default_root
-    from ganbench.hardware import hardware_info
-    from ganbench.outlock import OutDirLock
     from ganbench.plugins import load_registry
-    from ganbench.store import MetricRow, Store
+    from ganbench.record.hardware import hardware_info
+    from ganbench.record.store import MetricRow, Store
+    from ganbench.run.outlock import OutDirLock
     from ganbench.train.loop import RunFailure, draw_samples
 
     out = Path(out)

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ganbench.faults import fault_point
+from ganbench.util.faults import fault_point
 
 SCHEMA_VERSION = 1
 STORE_FILENAME = "results.sqlite"

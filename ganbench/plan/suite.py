@@ -18,12 +18,12 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from ganbench.bounded_yaml import YamlLimitError, load_bounded
-from ganbench.hparams import unknown_hparams_message
-from ganbench.kept import default_keep
+from ganbench.analyse.references import ReferenceTable
+from ganbench.contract.hparams import unknown_hparams_message
+from ganbench.contract.translation import model_fits
 from ganbench.plugins import Registry
-from ganbench.references import ReferenceTable
-from ganbench.translation import model_fits
+from ganbench.record.kept import default_keep
+from ganbench.util.bounded_yaml import YamlLimitError, load_bounded
 
 
 class SuiteError(ValueError):
@@ -235,7 +235,7 @@ class RunSpec:
     num_cpus: float = 1.0
     num_gpus: float | None = None
     keep: str = "none"
-    """final / best / none: which generator the run saves (ganbench/kept.py); not part of config()."""
+    """final / best / none: which generator the run saves (ganbench/record/kept.py); not part of config()."""
     keep_dir: str | None = None
     """Where it saves it (OUT/generators), set by the runner."""
 
@@ -312,7 +312,7 @@ def parse_suite(text: str, source: str = "<suite>") -> Suite:
 
 
 def load_suite(path: str | Path) -> Suite:
-    from ganbench.bounded_yaml import MAX_BYTES
+    from ganbench.util.bounded_yaml import MAX_BYTES
 
     p = Path(path)
     if not p.is_file():
