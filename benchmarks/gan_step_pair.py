@@ -151,7 +151,8 @@ class Harness:
         self._n = 0
 
     def run_spec(self, hp: dict[str, Any], pack: int, steps: int, seed: int = 0) -> Any:
-        from ganbench.plan.suite import Budget, EvalConfig, RunSpec
+        from ganbench.plan.matrix import RunSpec
+        from ganbench.plan.suite import Budget, EvalConfig
 
         self._n += 1
         return RunSpec(

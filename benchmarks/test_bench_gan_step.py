@@ -11,17 +11,11 @@ CPU-time ratio is recorded beside it (on a loaded machine wall time also counts 
 
 from __future__ import annotations
 
-import importlib.util
 import os
-import sys
-from pathlib import Path
 
 import torch
 
-_spec = importlib.util.spec_from_file_location("gan_step_pair", Path(__file__).with_name("gan_step_pair.py"))
-pair = importlib.util.module_from_spec(_spec)  # type: ignore[arg-type]
-sys.modules["gan_step_pair"] = pair
-_spec.loader.exec_module(pair)  # type: ignore[union-attr]
+from benchmarks import gan_step_pair as pair
 
 
 def test_bench_gan_step_like_for_like(benchmark, registry, quick, machine):

@@ -17,7 +17,8 @@ import pytest
 import torch
 
 from ganbench.api import BuildContext, DatasetRequest
-from ganbench.plan.suite import Budget, EvalConfig, RunSpec
+from ganbench.plan.matrix import RunSpec
+from ganbench.plan.suite import Budget, EvalConfig
 
 BATCH = 100
 ARCHS = {

@@ -21,8 +21,7 @@ from typing import Any
 
 import pluggy
 
-from ganbench.api import API_VERSION, DatasetSpec, MetricSpec, ModelSpec, api_compatible
-from ganbench.contract import hookspecs
+from ganbench.contract import API_VERSION, DatasetSpec, MetricSpec, ModelSpec, SinkSpec, api_compatible, api_newer, hookspecs
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +48,7 @@ BUILTIN_MODULES = (
     "ganbench.metrics.gaussian_fit",
     "ganbench.data.domain_pairs",
     "ganbench.metrics.pixel_agreement",
+    "ganbench.record.tensorboard_sink",
 )
 
 
@@ -106,6 +106,11 @@ class Registry:
     """Importable names of the ``extra_plugins`` modules, so worker processes can rebuild this registry."""
     dataset_owner: dict[str, PluginInfo] = field(default_factory=dict)
     metric_owner: dict[str, PluginInfo] = field(default_factory=dict)
+    sinks: dict[str, SinkSpec] = field(default_factory=dict)
+    """Tracker sinks (hook ``ganbench_sinks``), enabled by ``ganbench run --sink NAME``."""
+    sink_owner: dict[str, PluginInfo] = field(default_factory=dict)
+    sink_problems: list[str] = field(default_factory=list)
+    """The lines of :attr:`problems` about sink hooks (shown where a ``--sink`` is unknown)."""
     clashes: dict[tuple[str, str], list[PluginInfo]] = field(default_factory=dict)
     """``(kind, name)`` -> every provider of a name two plugins announce (the kept one first).
     A suite that uses such a name is refused (``build_matrix``): which code would run is not the
@@ -332,22 +337,29 @@ def _short(value: Any) -> str:
 
 
 def _api_refusal(kind: str, spec: Any, owner: PluginInfo) -> str | None:
-    """The message refusing ``spec`` when it targets another major plugin API or a newer minor one,
-    else None."""
-    if api_compatible(spec.api_version):
+    """The one-line message refusing ``spec`` when it targets a newer plugin API than this ganbench
+    provides (another major or a later minor: upgrade ganbench) or an older major one, else None.
+    A spec that declares no ``api_version`` reads as ``"1.0"`` and loads on every 1.x core."""
+    version = str(getattr(spec, "api_version", "1.0"))
+    if api_compatible(version):
         return None
-    if str(spec.api_version).split(".")[0] == API_VERSION.split(".")[0]:  # a newer minor version
-        return (
-            f"{kind} {spec.name!r} targets plugin API {spec.api_version}, "
-            f"ganbench {_core_version()} provides {API_VERSION}: upgrade ganbench to one that provides "
-            f"API {spec.api_version} (the plugin may use what {API_VERSION} lacks)"
-        )
-    return (
-        f"{kind} {spec.name!r} targets plugin API {spec.api_version}, "
-        f"ganbench {_core_version()} provides {API_VERSION}: install a release of "
-        f"{owner.distribution or owner.name} written for API {API_VERSION.split('.')[0]}.x, "
-        f"or a ganbench that provides API {str(spec.api_version).split('.')[0]}.x"
-    )
+    major = version.split(".")[0]
+    head = (f"{kind} {spec.name!r} of {owner.describe()} targets plugin API {version}, "
+            f"ganbench {_core_version()} provides {API_VERSION}")
+    if api_newer(version):
+        if major == API_VERSION.split(".")[0]:
+            return f"{head}: upgrade ganbench to one that provides API {version} (the plugin may use what {API_VERSION} lacks)"
+        return (f"{head}: upgrade ganbench to one that provides API {major}.x, or install a release of "
+                f"{owner.distribution or owner.name} written for API {API_VERSION.split('.')[0]}.x")
+    return (f"{head}: install a release of {owner.distribution or owner.name} written for API "
+            f"{API_VERSION.split('.')[0]}.x, or a ganbench that provides API {major}.x")
+
+
+def _shape_refusal(kind: str, spec: Any) -> str | None:
+    """What makes a well-typed spec unusable before it is ever called (a sink without ``open``)."""
+    if isinstance(spec, SinkSpec) and not callable(spec.open):
+        return f"sink {spec.name!r} has no callable open"
+    return None
 
 
 def _collect(pm: pluggy.PluginManager, hook: str, spec_type: type, by_name: dict[str, PluginInfo],
@@ -362,7 +374,7 @@ def _collect(pm: pluggy.PluginManager, hook: str, spec_type: type, by_name: dict
     for impl in getattr(pm.hook, hook).get_hookimpls():
         owner = by_name.get(impl.plugin_name) or PluginInfo(impl.plugin_name, "?", None, None)
         for spec in _call(impl, owner, problems, spec_type):
-            refusal = _api_refusal(kind, spec, owner)
+            refusal = _api_refusal(kind, spec, owner) or _shape_refusal(kind, spec)
             if refusal:
                 _mark_broken(owner, problems, refusal)
                 continue
@@ -379,7 +391,7 @@ def _collect(pm: pluggy.PluginManager, hook: str, spec_type: type, by_name: dict
 
 
 def load_registry(extra_plugins: Iterable[ModuleType | object | str] = ()) -> Registry:
-    """Discover plugins and collect their models, datasets and metrics.
+    """Discover plugins and collect their models, datasets, metrics and sinks.
 
     ``extra_plugins`` are registered in addition (tests use this; users publish entry points):
     modules, plugin objects, or module names (imported here; worker processes of ``--isolate`` and
@@ -411,8 +423,12 @@ def load_registry(extra_plugins: Iterable[ModuleType | object | str] = ()) -> Re
         owner.models.append(name)
     datasets, dataset_owner = _collect(pm, "ganbench_datasets", DatasetSpec, by_name, problems, clashes)
     metrics, metric_owner = _collect(pm, "ganbench_metrics", MetricSpec, by_name, problems, clashes)
+    sink_problems: list[str] = []
+    sinks, sink_owner = _collect(pm, "ganbench_sinks", SinkSpec, by_name, sink_problems, clashes)
+    problems.extend(sink_problems)
     return Registry(infos, models, datasets, metrics, owners, problems, extra_modules,
-                    dataset_owner=dataset_owner, metric_owner=metric_owner, clashes=clashes)
+                    dataset_owner=dataset_owner, metric_owner=metric_owner, clashes=clashes,
+                    sinks=sinks, sink_owner=sink_owner, sink_problems=sink_problems)
 
 
 def _core_version() -> str:

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 import torch
 
+from tests.helpers.suites import suite_text as render_suite
+
 os.environ.setdefault("MPLBACKEND", "Agg")
 torch.set_num_threads(min(2, os.cpu_count() or 1))
 
@@ -43,43 +45,38 @@ def registry():
     return load_registry()
 
 
-@pytest.fixture(scope="session")
-def mnist_root() -> Path:
-    """MNIST from $GANBENCH_DATA (CI provisions it there) or ~/.cache/ganbench/data. Locally the
-    tests that need it skip with the reason; in CI (CI=true) a missing MNIST is a failure."""
+def provisioned_root(dataset: str, label: str) -> Path:
+    """The data root holding ``dataset``'s files, from $GANBENCH_DATA (CI provisions it there) or
+    ~/.cache/ganbench/data. Locally a test that needs it skips with the reason; in CI (CI=true) a
+    missing dataset is a failure."""
     from ganbench.data import default_root
     from ganbench.data.mnist import mnist_files
 
     root = default_root()
-    missing = [p for p in mnist_files(root) if not p.is_file()]
-    if missing:
-        msg = f"MNIST not found under {root} (run ../shared/data/provision-datasets {root} mnist)"
+    if any(not p.is_file() for p in mnist_files(root, dataset)):
+        msg = f"{label} not found under {root} (run ../shared/data/provision-datasets {root} {dataset})"
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(msg)
         pytest.skip(msg)
     return root
+
+
+@pytest.fixture(scope="session")
+def mnist_root() -> Path:
+    """MNIST's data root (see :func:`provisioned_root`)."""
+    return provisioned_root("mnist", "MNIST")
 
 
 @pytest.fixture(scope="session")
 def fashion_root() -> Path:
-    """Fashion-MNIST, found and failed/skipped like :func:`mnist_root` (CI provisions it)."""
-    from ganbench.data import default_root
-    from ganbench.data.mnist import mnist_files
-
-    root = default_root()
-    missing = [p for p in mnist_files(root, "fashion-mnist") if not p.is_file()]
-    if missing:
-        msg = f"Fashion-MNIST not found under {root} (run ../shared/data/provision-datasets {root} fashion-mnist)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(msg)
-        pytest.skip(msg)
-    return root
+    """Fashion-MNIST's data root (see :func:`provisioned_root`)."""
+    return provisioned_root("fashion-mnist", "Fashion-MNIST")
 
 
 @pytest.fixture(scope="session")
 def fashion_evaluator(fashion_root):
     """The Fashion-MNIST evaluator: trained once per data root (a few minutes on 2 CPU cores), then cached."""
-    from ganbench.metrics.evaluator import ensure_evaluator
+    from ganbench.metrics.evaluator_training import ensure_evaluator
 
     return ensure_evaluator(fashion_root, "cpu", progress=False, dataset="fashion-mnist")
 
@@ -87,7 +84,7 @@ def fashion_evaluator(fashion_root):
 @pytest.fixture(scope="session")
 def evaluator(mnist_root):
     """The MNIST evaluator: trained once per data root (a few minutes on 2 CPU cores), then cached."""
-    from ganbench.metrics.evaluator import ensure_evaluator
+    from ganbench.metrics.evaluator_training import ensure_evaluator
 
     return ensure_evaluator(mnist_root, "cpu", progress=False)
 
@@ -165,23 +162,24 @@ def write_suite(tmp_path):
     return _write
 
 
-TINY_SUITE = """
-name: tiny
-seeds: 2
-device: cpu
-batch_size: 32
-budget: {steps: 20}
-eval: {n_samples: 200, every: 10}
-datasets:
-  - {name: mog-ring8, params: {n_samples: 2000}}
-models:
-  - model: gan
-    packs: [1, 2]
-    hparams: {g_hidden: 32, d_hidden: 16, g_layers: 2, d_layers: 2}
-"""
+@pytest.fixture
+def suite_text():
+    """:func:`tests.helpers.suites.suite_text`: the tiny suite's YAML with the fields a test varies."""
+    return render_suite
 
 
 @pytest.fixture
 def tiny_suite(write_suite) -> Path:
     """A MoG suite that trains in about a second per run."""
-    return write_suite(TINY_SUITE)
+    return write_suite(render_suite())
+
+
+@pytest.fixture
+def one_thread():
+    """One torch thread for the test: tiny models gain nothing from a second one, on a busy machine
+    OpenMP threads waiting on each other make runs 20x slower, and a local reference run must use
+    the thread count a Ray task gets (one) to match it bit for bit."""
+    from ganbench.testing import one_thread as single_thread
+
+    with single_thread():
+        yield

@@ -1,1 +1,1 @@
-"""Stage 5, analyse: the statistics every verdict rests on, and published results beside ours."""
+"""Stage 6, analyse: the statistics every verdict rests on, and published results beside ours."""

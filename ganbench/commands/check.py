@@ -63,8 +63,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from ganbench.gate.baseline import BaselineError, load_baseline
-    from ganbench.gate.check import CheckError, compare, parse_floor_arg
-    from ganbench.gate.check_output import print_table, to_json_text, to_junit, to_markdown
+    from ganbench.gate.regression import CheckError, compare, parse_floor_arg
+    from ganbench.gate.regression_output import print_table, to_json_text, to_junit, to_markdown
     from ganbench.record.store import StoreError
     from ganbench.util.atomic import write_text_atomic
 
@@ -109,6 +109,19 @@ def cmd_check(args: argparse.Namespace) -> int:
     return result.exit_code
 
 
+def verdict_cells(c: Comparison) -> dict[str, str]:
+    """One published cell's numbers as text, written once for the terminal table and the markdown."""
+    r, v = c.ref, c.verdict
+    return {
+        "paper": f"{r.mean:g}" + (f" ± {r.spread:g}" if r.spread is not None else ""),
+        "ours": "—" if v.ours_mean is None else f"{v.ours_mean:.4g}" + (
+            f" ± {v.ours_spread:.2g}" if v.ours_spread is not None else ""),
+        "diff": "—" if v.diff is None else f"{v.diff:+.3g}" + ("" if v.lo is None else f" [{v.lo:+.3g}, {v.hi:+.3g}]"),
+        "p": "—" if v.p is None else f"{v.p:.3g}" + ("" if v.p_adjusted is None else f" ({v.p_adjusted:.3g})"),
+        "margin": "—" if v.margin is None else f"±{v.margin:.3g}",
+    }
+
+
 def references_markdown(store: str, comparisons: list[Comparison]) -> str:
     """The verdicts as markdown tables, one per published table (reports/*/verdicts.md are this)."""
     def cell(text: str) -> str:
@@ -126,13 +139,10 @@ def references_markdown(store: str, comparisons: list[Comparison]) -> str:
             out += ["", f"**{cell(title)}**", "",
                     "| row | metric | paper | ours (mean ± spread, n) | ours − paper [95% CI] | margin | p (Holm) | verdict |",
                     "|---|---|---|---|---|---|---|---|"]
-        paper = f"{r.mean:g}" + (f" ± {r.spread:g}" if r.spread is not None else "")
-        ours = "—" if v.ours_mean is None else (f"{v.ours_mean:.4g}" + (f" ± {v.ours_spread:.2g}" if v.ours_spread is not None else "")
-                                                 + f" (n={v.ours_n})")
-        diff = "—" if v.diff is None else f"{v.diff:+.3g}" + ("" if v.lo is None else f" [{v.lo:+.3g}, {v.hi:+.3g}]")
-        p = "—" if v.p is None else f"{v.p:.3g}" + ("" if v.p_adjusted is None else f" ({v.p_adjusted:.3g})")
-        margin = "—" if v.margin is None else f"±{v.margin:.3g}"
-        out.append(f"| {cell(r.row)} | {cell(r.metric)} | {paper} | {ours} | {diff} | {margin} | {p} | {cell(v.label)} |")
+        f = verdict_cells(c)
+        ours = f["ours"] if v.ours_mean is None else f"{f['ours']} (n={v.ours_n})"
+        out.append(f"| {cell(r.row)} | {cell(r.metric)} | {f['paper']} | {ours} | {f['diff']} | {f['margin']} | {f['p']} | "
+                   f"{cell(v.label)} |")
     return "\n".join(out) + "\n"
 
 
@@ -164,13 +174,10 @@ def check_references(store: str, markdown: str | None = None, append: bool = Fal
     colour = {"worse": "red", "better": "blue", "consistent": "green", "protocol differs": "yellow", "inconclusive": "magenta"}
     for c in comparisons:
         r, v = c.ref, c.verdict
-        paper = f"{r.mean:g}" + (f" ± {r.spread:g}" if r.spread is not None else "")
-        ours = "—" if v.ours_mean is None else f"{v.ours_mean:.4g}" + (f" ± {v.ours_spread:.2g}" if v.ours_spread is not None else "")
-        diff = "—" if v.diff is None else f"{v.diff:+.3g}" + ("" if v.lo is None else f" [{v.lo:.3g}, {v.hi:.3g}]")
-        p = "—" if v.p is None else f"{v.p:.3f}" + ("" if v.p_adjusted is None else f" ({v.p_adjusted:.3f})")
+        f = verdict_cells(c)
         label = escape(v.label)
         table.add_row(escape(f"{r.paper} {r.table}"), escape(r.row), escape(r.dataset), str(r.pack), escape(r.metric),
-                      paper, ours, diff, "—" if v.margin is None else f"±{v.margin:.3g}", p,
+                      f["paper"], f["ours"], f["diff"], f["margin"], f["p"],
                       f"[{colour[v.kind]}]{label}[/]" if v.kind in colour else label)
     console.print(table)
     if markdown:

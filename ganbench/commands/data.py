@@ -44,6 +44,9 @@ def cmd_prepare(args: argparse.Namespace) -> int:
         return 0
     try:
         spec.prepare(root)
+        from ganbench.metrics.evaluator_training import prepare_evaluator
+
+        prepare_evaluator(args.name, root)  # the classifier the dataset is scored with, trained once
     except Exception as exc:
         print_error(f"{args.name}: {exc}")
         return 1

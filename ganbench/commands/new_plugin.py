@@ -76,7 +76,7 @@ def render(names: Names, dest: Path) -> list[Path]:
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
     from ganbench import __version__
-    from ganbench.api import API_VERSION
+    from ganbench.contract import API_VERSION
 
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), undefined=StrictUndefined,
                       keep_trailing_newline=True)

@@ -12,18 +12,11 @@ anything the core does.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-import pluggy
-
-from ganbench.api import DatasetSpec, MetricSpec, ModelSpec, hookimpl
-
-if TYPE_CHECKING:
-    from ganbench.record.sinks import SinkSpec
-
-PROJECT = "ganbench"
-
-hookspec = pluggy.HookspecMarker(PROJECT)
+from ganbench.contract.data import DatasetSpec
+from ganbench.contract.markers import PROJECT, hookimpl, hookspec
+from ganbench.contract.metric import MetricSpec
+from ganbench.contract.model import ModelSpec
+from ganbench.contract.sink import SinkSpec
 
 __all__ = ["PROJECT", "hookimpl", "hookspec", "ganbench_datasets", "ganbench_metrics", "ganbench_models", "ganbench_sinks"]
 
@@ -94,7 +87,10 @@ def ganbench_sinks() -> list[SinkSpec]:
     called at the end. Sinks run in a process of their own (this hook is called there again, so
     provide it from an installed plugin), each on its own thread: ``open`` has a deadline, a sink
     that raises (``SystemExit`` included) is one warning line and, after repeated failures,
-    switched off, and one that hangs is abandoned: it never stops or slows a run. A wrong return
-    or a raise here is one warning line; the other plugins' sinks keep working. See docs/sinks.md.
+    switched off, and one that hangs is abandoned: it never stops or slows a run.
+
+    Discovered and validated like :func:`ganbench_models`, by the same registry: a wrong return, a
+    name clash or a raise here marks this plugin broken with one line; the other plugins' sinks
+    keep working. See docs/sinks.md.
     """
     raise NotImplementedError  # a specification; plugins implement it

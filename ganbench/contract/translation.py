@@ -23,7 +23,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import torch
 
-from ganbench.api import Dataset
+from ganbench.contract.data import Dataset
 
 TASKS = ("generate", "translate", "text-to-image")
 """``Capabilities.task`` / ``DatasetSpec.task``: what a model does and what a dataset is for."""

@@ -10,17 +10,20 @@ with the file's name. Files: ``ROOT/cifar-10-batches-py/{data_batch_1..5, test_b
 from __future__ import annotations
 
 import pickle
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 
-from ganbench.api import Dataset, DatasetRequest, DatasetSpec
+from ganbench.contract import Dataset, DatasetRequest, DatasetSpec, Requirement
 from ganbench.contract.hookspecs import hookimpl
-from ganbench.data import check_params, requirements
+from ganbench.contract.versions import API_VERSION
+from ganbench.data import check_params
 from ganbench.data.images import DatasetFileCorrupt, missing_error, to_unit_range
 from ganbench.data.numpy_pickle import NumpyOnlyUnpickler
+from ganbench.data.requirements import CIFAR_URL
 
 FOLDER = "cifar-10-batches-py"
 TRAIN_FILES = tuple(f"data_batch_{i}" for i in range(1, 6))
@@ -110,17 +113,14 @@ def prepare(root: Path) -> None:
                             f"download failed ({type(exc).__name__}); {FIX}") from None
 
 
+def cifar10(root: Path, params: Mapping[str, Any]) -> list[Requirement]:
+    """The five training batches and the test batch, for the preflight."""
+    root = Path(root).expanduser()
+    return [Requirement(f"cifar10 file {p.name}", p, p.is_file(), FIX, CIFAR_URL) for p in cifar_files(root)]
+
+
 @hookimpl
 def ganbench_datasets() -> list[DatasetSpec]:
-    return [
-        DatasetSpec(
-            name="cifar10",
-            kind="image",
-            load=load,
-            description="CIFAR-10, 50k train / 10k test, 3x32x32 (official python pickles, read safely)",
-            defaults=DEFAULTS,
-            files=cifar_files,
-            requirements=requirements.cifar10,
-            prepare=prepare,
-        )
-    ]
+    description = "CIFAR-10, 50k train / 10k test, 3x32x32 (official python pickles, read safely)"
+    return [DatasetSpec("cifar10", "image", load, description=description, defaults=DEFAULTS, files=cifar_files,
+                        requirements=cifar10, prepare=prepare, api_version=API_VERSION)]

@@ -26,8 +26,9 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from ganbench.api import Dataset, DatasetRequest, DatasetSpec, Requirement
+from ganbench.contract import Dataset, DatasetRequest, DatasetSpec, Requirement
 from ganbench.contract.hookspecs import hookimpl
+from ganbench.contract.versions import API_VERSION
 from ganbench.data import check_params
 from ganbench.data.mnist import load_split, mnist_files
 
@@ -92,11 +93,7 @@ def requirements(root: Path, params: Mapping[str, Any]) -> list[Requirement]:
 
 @hookimpl
 def ganbench_datasets() -> list[DatasetSpec]:
-    return [
-        DatasetSpec(
-            NAME, "image", load,
-            description="two MNIST domains without pairs (digits/edges, digits/negative), CoGAN's tasks; 2x28x28",
-            defaults=DEFAULTS, files=lambda root: mnist_files(root, "mnist"), check_params=check,
-            requirements=requirements, default_metrics=("pixel-agreement",), version="1",
-        )
-    ]
+    description = "two MNIST domains without pairs (digits/edges, digits/negative), CoGAN's tasks; 2x28x28"
+    return [DatasetSpec(NAME, "image", load, description=description, defaults=DEFAULTS,
+                        files=lambda root: mnist_files(root, "mnist"), check_params=check,
+                        requirements=requirements, default_metrics=("pixel-agreement",), version="1", api_version=API_VERSION)]

@@ -14,8 +14,9 @@ from typing import Any
 
 import torch
 
-from ganbench.api import Dataset, DatasetRequest, DatasetSpec
+from ganbench.contract import Dataset, DatasetRequest, DatasetSpec
 from ganbench.contract.hookspecs import hookimpl
+from ganbench.contract.versions import API_VERSION
 from ganbench.data import check_params
 
 RING_DEFAULTS: dict[str, Any] = {"modes": 8, "radius": 1.0, "std": 0.01, "n_samples": 100_000, "data_seed": 0}
@@ -88,25 +89,17 @@ def load_grid(req: DatasetRequest) -> Dataset:
     return _load("mog-grid25", grid_centers(int(p["side"]), float(p["spacing"])), p, req)
 
 
+def _mixture_spec(name: str, load: Any, check: Any, defaults: dict[str, Any], description: str) -> DatasetSpec:
+    """Both mixtures are 2-D vectors scored by the mode-coverage metric; only geometry differs."""
+    return DatasetSpec(name, "vector", load, description=description, defaults=defaults, check_params=check,
+                       default_metrics=("mog-modes",), api_version=API_VERSION)
+
+
 @hookimpl
 def ganbench_datasets() -> list[DatasetSpec]:
     return [
-        DatasetSpec(
-            name="mog-ring8",
-            kind="vector",
-            load=load_ring,
-            description="2-D ring of 8 Gaussians, radius 1, std 0.01 (PacGAN/VEEGAN)",
-            defaults=RING_DEFAULTS,
-            check_params=check_ring,
-            default_metrics=("mog-modes",),
-        ),
-        DatasetSpec(
-            name="mog-grid25",
-            kind="vector",
-            load=load_grid,
-            description="2-D 5x5 grid of Gaussians at {-4,-2,0,2,4}^2, std 0.05 (PacGAN/VEEGAN)",
-            defaults=GRID_DEFAULTS,
-            check_params=check_grid,
-            default_metrics=("mog-modes",),
-        ),
+        _mixture_spec("mog-ring8", load_ring, check_ring, RING_DEFAULTS,
+                      "2-D ring of 8 Gaussians, radius 1, std 0.01 (PacGAN/VEEGAN)"),
+        _mixture_spec("mog-grid25", load_grid, check_grid, GRID_DEFAULTS,
+                      "2-D 5x5 grid of Gaussians at {-4,-2,0,2,4}^2, std 0.05 (PacGAN/VEEGAN)"),
     ]

@@ -26,8 +26,9 @@ from typing import Any
 import numpy as np
 import torch
 
-from ganbench.api import Dataset, DatasetRequest, DatasetSpec, Requirement
+from ganbench.contract import Dataset, DatasetRequest, DatasetSpec, Requirement
 from ganbench.contract.hookspecs import hookimpl
+from ganbench.contract.versions import API_VERSION
 from ganbench.data import check_params
 from ganbench.data.images import to_unit_range
 
@@ -196,17 +197,7 @@ def requirements(root: Path, params: Mapping[str, Any]) -> list[Requirement]:
 
 @hookimpl
 def ganbench_datasets() -> list[DatasetSpec]:
-    return [
-        DatasetSpec(
-            name=NAME,
-            kind="image",
-            load=load,
-            description="your own PNG/JPEG folder (optionally one subfolder per class), resized and centre-cropped "
-                        "to params.resolution; reference statistics cached by the folder's content",
-            defaults=DEFAULTS,
-            check_params=check,
-            requirements=requirements,
-            files=lambda root: [],
-            version="1",
-        )
-    ]
+    description = ("your own PNG/JPEG folder (optionally one subfolder per class), resized and centre-cropped "
+                   "to params.resolution; reference statistics cached by the folder's content")
+    return [DatasetSpec(NAME, "image", load, description=description, defaults=DEFAULTS, check_params=check,
+                        requirements=requirements, files=lambda root: [], version="1", api_version=API_VERSION)]

@@ -20,8 +20,9 @@ from typing import Any
 
 import torch
 
-from ganbench.api import Dataset, DatasetRequest, DatasetSpec
+from ganbench.contract import Dataset, DatasetRequest, DatasetSpec
 from ganbench.contract.hookspecs import hookimpl
+from ganbench.contract.versions import API_VERSION
 from ganbench.data import check_params
 
 NAME = "gauss-mix-1d"
@@ -85,10 +86,6 @@ def load(req: DatasetRequest) -> Dataset:
 
 @hookimpl
 def ganbench_datasets() -> list[DatasetSpec]:
-    return [
-        DatasetSpec(
-            NAME, "vector", load,
-            description="univariate mixture of Gaussians (f-GAN's synthetic target, Nowozin et al. 2016 Table 3)",
-            defaults=DEFAULTS, check_params=check, default_metrics=("gaussian-fit",), version="1",
-        )
-    ]
+    description = "univariate mixture of Gaussians (f-GAN's synthetic target, Nowozin et al. 2016 Table 3)"
+    return [DatasetSpec(NAME, "vector", load, description=description, defaults=DEFAULTS, check_params=check,
+                        default_metrics=("gaussian-fit",), version="1", api_version=API_VERSION)]

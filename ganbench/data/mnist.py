@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import socket
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import torch
 
-from ganbench.api import Dataset, DatasetRequest, DatasetSpec
+from ganbench.contract import Dataset, DatasetRequest, DatasetSpec, Requirement
 from ganbench.contract.hookspecs import hookimpl
+from ganbench.contract.versions import API_VERSION
 from ganbench.data import check_params
 from ganbench.data.images import (
     DatasetFileCorrupt,
@@ -28,7 +29,7 @@ from ganbench.data.images import (
     pad_to,
     to_unit_range,
 )
-from ganbench.data.requirements import mnist_family
+from ganbench.data.requirements import MNIST_MIRRORS, _evaluator
 
 FAMILIES = {"mnist": "MNIST", "fashion-mnist": "FashionMNIST"}
 SPLIT_FILES = {
@@ -50,6 +51,21 @@ def mnist_files(root: Path, dataset: str = "mnist") -> list[Path]:
     """The four uncompressed IDX files torchvision reads (train and test)."""
     d = raw_dir(root, dataset)
     return [d / f for split in ("train", "test") for f in SPLIT_FILES[split]]
+
+
+def mnist_family(dataset: str, source: str | None = None) -> Callable[[Path, Mapping[str, Any]], list[Requirement]]:
+    """``dataset``'s needs: the IDX files of ``source`` (the dataset it is built from) and the
+    evaluator of ``source``."""
+    source = source or dataset
+
+    def requirements(root: Path, params: Mapping[str, Any]) -> list[Requirement]:
+        root = Path(root).expanduser()
+        fix = f"run `ganbench data prepare {source}` with internet access"
+        reqs = [Requirement(f"{source} file {p.name}", p, p.is_file(), fix, MNIST_MIRRORS.get(source))
+                for p in mnist_files(root, source)]
+        return reqs + [_evaluator(root, source)]
+
+    return requirements
 
 
 @contextmanager
@@ -156,40 +172,37 @@ def _loader(dataset: str):
 
 
 def _prepare(dataset: str):
+    """Fetch and check the files. The evaluator the dataset is scored with is trained after this by
+    ``ganbench data prepare`` (:func:`ganbench.metrics.evaluator_training.prepare_evaluator`):
+    data/ never imports metrics/."""
+
     def prepare(root: Path) -> None:
         ensure_files(Path(root), dataset, download_ok=True)
         load_split(Path(root), dataset, "train", download_ok=False)
         load_split(Path(root), dataset, "test", download_ok=False)
-        from ganbench.metrics.evaluator import ensure_evaluator  # the dataset's own classifier
-
-        ensure_evaluator(Path(root), torch.device("cpu"), dataset=dataset)
 
     return prepare
+
+
+def built_from(source: str, dataset: str | None = None) -> dict[str, Any]:
+    """``files``, ``requirements`` and ``prepare`` of a dataset built from the ``source`` IDX files:
+    every MNIST-backed provider needs the same three, so they are spelled once."""
+    return {
+        "files": lambda root: mnist_files(root, source),
+        "requirements": mnist_family(dataset or source, source),
+        "prepare": _prepare(source),
+    }
+
+
+def _family_spec(dataset: str, description: str) -> DatasetSpec:
+    """MNIST and Fashion-MNIST differ only in their files and evaluator, both keyed by the name."""
+    return DatasetSpec(dataset, "image", _loader(dataset), description=description, defaults=DEFAULTS,
+                       check_params=_checker(dataset), **built_from(dataset), api_version=API_VERSION)
 
 
 @hookimpl
 def ganbench_datasets() -> list[DatasetSpec]:
     return [
-        DatasetSpec(
-            name="mnist",
-            kind="image",
-            load=_loader("mnist"),
-            description="MNIST digits, 60k train / 10k test, 1x28x28 (or padded to 32x32)",
-            defaults=DEFAULTS,
-            files=lambda root: mnist_files(root, "mnist"),
-            check_params=_checker("mnist"),
-            requirements=mnist_family("mnist"),
-            prepare=_prepare("mnist"),
-        ),
-        DatasetSpec(
-            name="fashion-mnist",
-            kind="image",
-            load=_loader("fashion-mnist"),
-            description="Fashion-MNIST, 60k train / 10k test, 1x28x28 (or padded to 32x32)",
-            defaults=DEFAULTS,
-            files=lambda root: mnist_files(root, "fashion-mnist"),
-            check_params=_checker("fashion-mnist"),
-            requirements=mnist_family("fashion-mnist"),
-            prepare=_prepare("fashion-mnist"),
-        ),
+        _family_spec("mnist", "MNIST digits, 60k train / 10k test, 1x28x28 (or padded to 32x32)"),
+        _family_spec("fashion-mnist", "Fashion-MNIST, 60k train / 10k test, 1x28x28 (or padded to 32x32)"),
     ]

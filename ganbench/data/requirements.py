@@ -1,4 +1,7 @@
-"""What the built-in image datasets need on disk, for the preflight (``DatasetSpec.requirements``).
+"""What the built-in image datasets need on disk, for the preflight (``DatasetSpec.requirements``):
+the mirrors their files come from and the evaluator requirement they share. Each dataset module
+builds its own requirements from these (:func:`ganbench.data.mnist.mnist_family`,
+:func:`ganbench.data.cifar.cifar10`), so this module imports none of them.
 
 MNIST-family files are downloaded by the run when missing (so they only need a reachable mirror);
 the MNIST-family evaluator, which their mode and fidelity metrics use, is trained once by
@@ -7,11 +10,9 @@ the MNIST-family evaluator, which their mode and fidelity metrics use, is traine
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
 
-from ganbench.api import Requirement
+from ganbench.contract import Requirement
 
 MNIST_MIRRORS = {
     "mnist": "https://ossci-datasets.s3.amazonaws.com/mnist/",
@@ -21,7 +22,7 @@ CIFAR_URL = "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"
 
 
 def _evaluator(root: Path, dataset: str) -> Requirement:
-    from ganbench.metrics import evaluator as ev
+    from ganbench.data import evaluator_files as ev
 
     try:
         path = ev.evaluator_path(root, dataset)  # one classifier per dataset family
@@ -30,27 +31,3 @@ def _evaluator(root: Path, dataset: str) -> Requirement:
     except (ValueError, LookupError):
         path = ev.evaluator_path(root, "mnist")
     return Requirement(f"{dataset} evaluator", path, path.is_file(), f"run `ganbench data prepare {dataset}` (trains it once)")
-
-
-def mnist_family(dataset: str, source: str | None = None) -> Callable[[Path, Mapping[str, Any]], list[Requirement]]:
-    """``dataset``'s needs: the IDX files of ``source`` (the dataset it is built from) and the
-    evaluator of ``source``."""
-    source = source or dataset
-
-    def requirements(root: Path, params: Mapping[str, Any]) -> list[Requirement]:
-        from ganbench.data.mnist import mnist_files
-
-        root = Path(root).expanduser()
-        fix = f"run `ganbench data prepare {source}` with internet access"
-        reqs = [Requirement(f"{source} file {p.name}", p, p.is_file(), fix, MNIST_MIRRORS.get(source))
-                for p in mnist_files(root, source)]
-        return reqs + [_evaluator(root, source)]
-
-    return requirements
-
-
-def cifar10(root: Path, params: Mapping[str, Any]) -> list[Requirement]:
-    from ganbench.data.cifar import FIX, cifar_files
-
-    root = Path(root).expanduser()
-    return [Requirement(f"cifar10 file {p.name}", p, p.is_file(), FIX, CIFAR_URL) for p in cifar_files(root)]

@@ -21,8 +21,9 @@ from typing import Any
 
 import torch
 
-from ganbench.api import Dataset, DatasetRequest, DatasetSpec, Requirement
+from ganbench.contract import Dataset, DatasetRequest, DatasetSpec, Requirement
 from ganbench.contract.hookspecs import hookimpl
+from ganbench.contract.versions import API_VERSION
 from ganbench.data import check_params
 from ganbench.data import oracle as oracle_file
 from ganbench.data.images import DatasetFileCorrupt, DatasetFilesMissing
@@ -139,30 +140,14 @@ def tang_requirements(root: Path, params: Mapping[str, Any]) -> list[Requirement
 
 @hookimpl
 def ganbench_datasets() -> list[DatasetSpec]:
+    oracle = "SeqGAN synthetic data: 10,000 sequences of 20 tokens from the authors' oracle LSTM (vocab 5,000)"
+    tang = "Verses of the Three Hundred Tang Poems (Debian fortunes-zh), one character per token; BLEU vs held-out verses"
     return [
-        DatasetSpec(
-            name="oracle-lstm",
-            kind="sequence",
-            load=load_oracle_dataset,
-            description="SeqGAN synthetic data: 10,000 sequences of 20 tokens from the authors' oracle LSTM (vocab 5,000)",
-            defaults=ORACLE_DEFAULTS,
-            files=lambda root: [oracle_file.oracle_path(root)],
-            prepare=oracle_file.prepare,
-            default_metrics=("nll_oracle",),
-            check_params=check_oracle_params,
-            requirements=oracle_requirements,
-            version="1",
-        ),
-        DatasetSpec(
-            name="tang-poems",
-            kind="sequence",
-            load=load_tang,
-            description="Verses of the Three Hundred Tang Poems (Debian fortunes-zh), one character per token; BLEU vs held-out verses",
-            defaults=TANG_DEFAULTS,
-            files=lambda root: [Path(TANG_FILE)],
-            default_metrics=("bleu",),
-            check_params=check_tang_params,
-            requirements=tang_requirements,
-            version="1",
-        ),
+        DatasetSpec("oracle-lstm", "sequence", load_oracle_dataset, description=oracle, defaults=ORACLE_DEFAULTS,
+                    files=lambda root: [oracle_file.oracle_path(root)], prepare=oracle_file.prepare,
+                    default_metrics=("nll_oracle",), check_params=check_oracle_params,
+                    requirements=oracle_requirements, version="1", api_version=API_VERSION),
+        DatasetSpec("tang-poems", "sequence", load_tang, description=tang, defaults=TANG_DEFAULTS,
+                    files=lambda root: [Path(TANG_FILE)], default_metrics=("bleu",), check_params=check_tang_params,
+                    requirements=tang_requirements, version="1", api_version=API_VERSION),
     ]

@@ -9,17 +9,16 @@ trains on the same data. The label of a sample is its mode, ``100*d0 + 10*d1 + d
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import torch
 
-from ganbench.api import Dataset, DatasetRequest, DatasetSpec
+from ganbench.contract import Dataset, DatasetRequest, DatasetSpec
 from ganbench.contract.hookspecs import hookimpl
+from ganbench.contract.versions import API_VERSION
 from ganbench.data import check_params
 from ganbench.data.images import check_resolution, pad_to
-from ganbench.data.mnist import _prepare, load_split, mnist_files
-from ganbench.data.requirements import mnist_family
+from ganbench.data.mnist import built_from, load_split
 
 DEFAULTS: dict[str, Any] = {"n_samples": 128_000, "resolution": 28, "data_seed": 0, "split": "train"}
 CHUNK = 16_384
@@ -78,16 +77,6 @@ def load(req: DatasetRequest) -> Dataset:
 
 @hookimpl
 def ganbench_datasets() -> list[DatasetSpec]:
-    return [
-        DatasetSpec(
-            name="stacked-mnist",
-            kind="image",
-            load=load,
-            description="Stacked MNIST: 3 random MNIST digits as RGB channels, 1000 modes (VEEGAN/PacGAN), 128k samples",
-            defaults=DEFAULTS,
-            files=lambda root: mnist_files(Path(root), "mnist"),
-            check_params=check,
-            requirements=mnist_family("stacked-mnist", "mnist"),
-            prepare=_prepare("mnist"),
-        )
-    ]
+    description = "Stacked MNIST: 3 random MNIST digits as RGB channels, 1000 modes (VEEGAN/PacGAN), 128k samples"
+    return [DatasetSpec("stacked-mnist", "image", load, description=description, defaults=DEFAULTS,
+                        check_params=check, **built_from("mnist", "stacked-mnist"), api_version=API_VERSION)]

@@ -18,8 +18,9 @@ from typing import Any
 import numpy as np
 import torch
 
-from ganbench.api import Dataset, DatasetRequest, DatasetSpec, Requirement
+from ganbench.contract import Dataset, DatasetRequest, DatasetSpec, Requirement
 from ganbench.contract.hookspecs import hookimpl
+from ganbench.contract.versions import API_VERSION
 from ganbench.data import check_params
 from ganbench.data.images import missing_error, to_unit_range
 
@@ -226,11 +227,11 @@ def ganbench_datasets() -> list[DatasetSpec]:
     return [
         DatasetSpec("celeba", "image", celeba_load, "CelebA aligned faces (torchvision), resized + centre-cropped, "
                     "first max_images of the split", CELEBA_DEFAULTS, celeba_files, celeba_prepare,
-                    check_params=celeba_check, requirements=celeba_requirements, version="1"),
+                    check_params=celeba_check, requirements=celeba_requirements, version="1", api_version=API_VERSION),
         DatasetSpec("lsun", "image", lsun_load, "LSUN scene category (torchvision, lmdb), resized + centre-cropped",
                     LSUN_DEFAULTS, lambda root: [lsun_folder(root, LSUN_DEFAULTS)], None,
-                    check_params=lsun_check, requirements=lsun_requirements, version="1"),
+                    check_params=lsun_check, requirements=lsun_requirements, version="1", api_version=API_VERSION),
         DatasetSpec("stl10", "image", stl_load, "STL-10 (torchvision), 96 px resized to 48 by default (SNGAN); "
                     "unlabeled split by default", STL_DEFAULTS, stl_files, stl_prepare,
-                    check_params=stl_check, requirements=stl_requirements, version="1"),
+                    check_params=stl_check, requirements=stl_requirements, version="1", api_version=API_VERSION),
     ]

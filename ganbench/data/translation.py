@@ -27,13 +27,13 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from ganbench.api import DatasetRequest, DatasetSpec
+from ganbench.contract import DatasetRequest, DatasetSpec
 from ganbench.contract.hookspecs import hookimpl
 from ganbench.contract.translation import TranslationDataset
+from ganbench.contract.versions import API_VERSION
 from ganbench.data import check_params
 from ganbench.data.images import check_resolution, pad_to, to_unit_range
-from ganbench.data.mnist import load_split, mnist_files
-from ganbench.data.requirements import mnist_family
+from ganbench.data.mnist import load_split, mnist_family, mnist_files
 
 NAME = "mnist-translate"
 DEFAULTS: dict[str, Any] = {
@@ -129,7 +129,8 @@ def load(req: DatasetRequest) -> TranslationDataset:
 
 
 def prepare(root: Path) -> None:
-    """What ``mnist-translate`` is built from and scored with: MNIST's files and its evaluator."""
+    """What ``mnist-translate`` is built from: MNIST's files (``ganbench data prepare`` then trains
+    the MNIST evaluator it is scored with)."""
     from ganbench.data import mnist
 
     spec = next(s for s in mnist.ganbench_datasets() if s.name == "mnist")
@@ -139,22 +140,9 @@ def prepare(root: Path) -> None:
 
 @hookimpl
 def ganbench_datasets() -> list[DatasetSpec]:
-    return [
-        DatasetSpec(
-            name=NAME,
-            kind="image",
-            task="translate",
-            load=load,
-            description=(
-                "MNIST in several domains (digits, edges, thick, inverted, rot90), paired or unpaired, "
-                "for image-to-image models; 1x32x32"
-            ),
-            defaults=DEFAULTS,
-            files=lambda root: mnist_files(root, "mnist"),
-            check_params=check,
-            requirements=mnist_family(NAME, source="mnist"),
-            prepare=prepare,
-            default_metrics=("translation",),
-            version="1",
-        )
-    ]
+    description = ("MNIST in several domains (digits, edges, thick, inverted, rot90), paired or unpaired, "
+                   "for image-to-image models; 1x32x32")
+    return [DatasetSpec(NAME, "image", load, task="translate", description=description, defaults=DEFAULTS,
+                        files=lambda root: mnist_files(root, "mnist"), check_params=check,
+                        requirements=mnist_family(NAME, source="mnist"), prepare=prepare,
+                        default_metrics=("translation",), version="1", api_version=API_VERSION)]

@@ -11,13 +11,12 @@ threads, so the numbers do not depend on the choice (ganbench/executors/threads.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 from typing import Any
 
-from ganbench.executors.base import OnDone, RunProgress
+from ganbench.executors.base import Executor, OnDone, RunProgress
 from ganbench.executors.concurrency import SECONDS_WITH_JOBS, seconds_budget_runs
 from ganbench.executors.threads import DEFAULT_THREADS_PER_RUN, default_jobs
-from ganbench.plan.suite import RunSpec
+from ganbench.plan.matrix import RunSpec
 from ganbench.plugins import Registry
 from ganbench.record.store import Store
 from ganbench.train.checkpoint import CheckpointOptions
@@ -26,7 +25,7 @@ from ganbench.train.loop import RunOutcome
 log = logging.getLogger(__name__)
 
 
-class AutoJobsExecutor:
+class AutoJobsExecutor(Executor):
     name = "local"
     supports_vectorize = True
 
@@ -51,14 +50,6 @@ class AutoJobsExecutor:
 
         return LocalExecutor(self.checkpoints, threads=self.threads)
 
-    def run_all(
-        self,
-        runs: Iterable[RunSpec],
-        registry: Registry,
-        store: Store,
-        *,
-        progress: RunProgress | None = None,
-        on_done: OnDone | None = None,
-    ) -> list[RunOutcome]:
-        runs = list(runs)
+    def execute(self, runs: list[RunSpec], registry: Registry, store: Store, progress: RunProgress | None,
+                on_done: OnDone | None) -> list[RunOutcome]:
         return self.choose(runs).run_all(runs, registry, store, progress=progress, on_done=on_done)

@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
-from ganbench.plan.suite import RunSpec
+from ganbench.plan.matrix import RunSpec
 from ganbench.plugins import Registry
 from ganbench.record.store import MetricRow, Store
 from ganbench.train.checkpoint import CheckpointOptions
@@ -29,8 +29,12 @@ WRITE_METHODS = ("reset_run", "upsert_run", "add_metrics", "put_artifact", "put_
 """The store methods a run may call; nothing else crosses from a worker to the driver."""
 
 
-class Executor(Protocol):
-    """Runs a list of runs and records each one's outcome in ``store``; never raises for a run."""
+class Executor:
+    """Runs a list of runs and records each one's outcome in ``store``; never raises for a run.
+
+    The one ``run_all`` every executor shares: it takes any iterable of runs and hands the list to
+    the executor's :meth:`execute`, so the entry point's signature lives in one place.
+    """
 
     name: str
 
@@ -42,7 +46,13 @@ class Executor(Protocol):
         *,
         progress: RunProgress | None = None,
         on_done: OnDone | None = None,
-    ) -> list[RunOutcome]: ...
+    ) -> list[RunOutcome]:
+        return self.execute(list(runs), registry, store, progress, on_done)
+
+    def execute(self, runs: list[RunSpec], registry: Registry, store: Store, progress: RunProgress | None,
+                on_done: OnDone | None) -> list[RunOutcome]:
+        """Run ``runs`` (a list, in order), calling ``progress`` as they go and ``on_done`` after each."""
+        raise NotImplementedError
 
 
 @dataclass

@@ -19,12 +19,12 @@ import multiprocessing as mp
 import os
 import sys
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from ganbench.executors.base import (
+    Executor,
     OnDone,
     RunProgress,
     StoreCall,
@@ -34,7 +34,7 @@ from ganbench.executors.base import (
     signal_error,
 )
 from ganbench.executors.threads import DEFAULT_THREADS_PER_RUN
-from ganbench.plan.suite import RunSpec
+from ganbench.plan.matrix import RunSpec
 from ganbench.plugins import Registry
 from ganbench.record.store import Store
 from ganbench.train.checkpoint import CheckpointOptions
@@ -130,7 +130,7 @@ class _Worker:
     outcome: RunOutcome | None = None
 
 
-class IsolatedExecutor:
+class IsolatedExecutor(Executor):
     """Runs each in a fresh process, killed at its ``timeout_s``; up to ``jobs`` at once.
 
     ``timeout_s`` (the suite's or model's; ``default_timeout_s`` otherwise) counts from the
@@ -164,16 +164,8 @@ class IsolatedExecutor:
         if start_method == "forkserver":
             self.ctx.set_forkserver_preload(PRELOAD)
 
-    def run_all(
-        self,
-        runs: Iterable[RunSpec],
-        registry: Registry,
-        store: Store,
-        *,
-        progress: RunProgress | None = None,
-        on_done: OnDone | None = None,
-    ) -> list[RunOutcome]:
-        runs = list(runs)
+    def execute(self, runs: list[RunSpec], registry: Registry, store: Store, progress: RunProgress | None,
+                on_done: OnDone | None) -> list[RunOutcome]:
         ckpt = checkpoint_options(self.checkpoints, store)
         pending = list(runs)
         active: dict[Connection, _Worker] = {}

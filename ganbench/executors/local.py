@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 import time
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
+from ganbench.executors.base import Executor, OnDone, checkpoint_options
 from ganbench.executors.threads import DEFAULT_THREADS_PER_RUN, torch_threads
-from ganbench.plan.suite import RunSpec
+from ganbench.plan.matrix import RunSpec
 from ganbench.plugins import Registry
 from ganbench.record.hardware import hardware_info, resolve_device
 from ganbench.record.store import Store
@@ -70,7 +71,7 @@ def execute_run(
     return outcome
 
 
-class LocalExecutor:
+class LocalExecutor(Executor):
     """Runs one after another in this process, each with ``threads`` torch threads (the thread
     rule of ganbench/executors/threads.py); checkpoints go to ``OUT/checkpoints``."""
 
@@ -81,18 +82,8 @@ class LocalExecutor:
         self.checkpoints = checkpoints
         self.threads = threads
 
-    def run_all(
-        self,
-        runs: Iterable[RunSpec],
-        registry: Registry,
-        store: Store,
-        *,
-        progress: RunProgress | None = None,
-        on_done: Callable[[RunSpec, RunOutcome], None] | None = None,
-    ) -> list[RunOutcome]:
-        from ganbench.executors.base import checkpoint_options
-
-        runs = list(runs)
+    def execute(self, runs: list[RunSpec], registry: Registry, store: Store, progress: RunProgress | None,
+                on_done: OnDone | None) -> list[RunOutcome]:
         if any(r.timeout_s for r in runs):
             log.warning("timeout_s is only enforced with --isolate or --executor ray; runs here cannot be interrupted")
         cache = DatasetCache()

@@ -17,11 +17,11 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from ganbench.executors.base import (
+    Executor,
     OnDone,
     RunProgress,
     StoreCall,
@@ -29,7 +29,7 @@ from ganbench.executors.base import (
     checkpoint_options,
     record_failure,
 )
-from ganbench.plan.suite import RunSpec
+from ganbench.plan.matrix import RunSpec
 from ganbench.plugins import Registry
 from ganbench.record.store import Store
 from ganbench.train.checkpoint import CheckpointOptions
@@ -112,7 +112,7 @@ def _import_ray() -> Any:
     return ray
 
 
-class RayExecutor:
+class RayExecutor(Executor):
     """Submits every run as a Ray task, at most ``max_concurrent`` at a time; the driver writes
     the store as tasks finish and shows progress across runs."""
 
@@ -156,17 +156,9 @@ class RayExecutor:
             gpus = 1.0 if run.device.startswith("cuda") or (run.device == "auto" and has_gpu) else 0.0
         return {"num_cpus": float(run.num_cpus), "num_gpus": float(gpus)}
 
-    def run_all(
-        self,
-        runs: Iterable[RunSpec],
-        registry: Registry,
-        store: Store,
-        *,
-        progress: RunProgress | None = None,
-        on_done: OnDone | None = None,
-    ) -> list[RunOutcome]:
+    def execute(self, runs: list[RunSpec], registry: Registry, store: Store, progress: RunProgress | None,
+                on_done: OnDone | None) -> list[RunOutcome]:
         ray = _import_ray()
-        runs = list(runs)
         if not runs:
             return []
         try:

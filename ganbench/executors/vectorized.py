@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable
+from typing import Any
 
+from ganbench.executors.base import Executor, OnDone
 from ganbench.executors.local import RunProgress
 from ganbench.executors.threads import DEFAULT_THREADS_PER_RUN, torch_threads
-from ganbench.plan.suite import RunSpec
+from ganbench.plan.matrix import RunSpec
 from ganbench.plugins import Registry
 from ganbench.record.hardware import hardware_info, resolve_device
 from ganbench.train.clock import vectorized_mode
@@ -46,7 +47,7 @@ def execute_group(
     return outcomes
 
 
-class VectorizedExecutor:
+class VectorizedExecutor(Executor):
     """Groups runs into replicas, trained in this process; single runs all go to ``fallback``
     (the local executor by default, or a pool of worker processes with ``--jobs N``)."""
 
@@ -58,16 +59,8 @@ class VectorizedExecutor:
         self.max_replicas = max_replicas
         self.fallback = fallback or LocalExecutor()
 
-    def run_all(
-        self,
-        runs: Iterable[RunSpec],
-        registry: Registry,
-        store,
-        *,
-        progress: RunProgress | None = None,
-        on_done: Callable[[RunSpec, RunOutcome], None] | None = None,
-    ) -> list[RunOutcome]:
-        runs = list(runs)
+    def execute(self, runs: list[RunSpec], registry: Registry, store: Any, progress: RunProgress | None,
+                on_done: OnDone | None) -> list[RunOutcome]:
         cache = DatasetCache()
         outcomes: dict[str, RunOutcome] = {}
         groups = group_runs(runs, registry, self.max_replicas)

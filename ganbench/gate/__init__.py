@@ -1,1 +1,1 @@
-"""Stage 7, gate: baselines and the CI regression check (``ganbench check``)."""
+"""Stage 8, gate: baselines and the CI regression check (``ganbench check``)."""

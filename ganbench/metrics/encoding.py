@@ -26,9 +26,10 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
-from ganbench.api import MetricContext, MetricSpec, MetricValue
+from ganbench.contract import MetricContext, MetricSpec, MetricValue
 from ganbench.contract.hookspecs import hookimpl
 from ganbench.contract.latents import can_encode
+from ganbench.contract.versions import API_VERSION
 
 RECON_SAMPLES = 2000
 PROBE_TRAIN = 10_000
@@ -167,12 +168,6 @@ def compute(ctx: MetricContext) -> dict[str, MetricValue]:
 
 @hookimpl
 def ganbench_metrics() -> list[MetricSpec]:
-    return [
-        MetricSpec(
-            name="encoder",
-            compute=compute,
-            description="Inference GANs: reconstruction error of x -> E(x) -> G(E(x)), the BiGAN paper's 1-NN "
-                        "test accuracy on E(x) and ganbench's linear probe (models with encode/generate only)",
-            version="2",
-        )
-    ]
+    description = ("Inference GANs: reconstruction error of x -> E(x) -> G(E(x)), the BiGAN paper's 1-NN "
+                   "test accuracy on E(x) and ganbench's linear probe (models with encode/generate only)")
+    return [MetricSpec("encoder", compute, description=description, version="2", api_version=API_VERSION)]

@@ -25,60 +25,26 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ganbench.data.evaluator_files import (  # the table of evaluators and where they live, re-exported
+    EPOCHS,
+    EVALUATOR_NAME,
+    EVALUATORS,
+    FORMAT_VERSION,
+    MIN_ACCURACY,
+    EvaluatorSpec,
+    EvaluatorUnavailable,
+    evaluator_path,
+    spec_for,
+)
 from ganbench.util.atomic import write_atomic
 
 log = logging.getLogger(__name__)
-
-EVALUATOR_NAME = "ganbench-mnist-cnn"
-FORMAT_VERSION = 1
-MIN_ACCURACY = 0.99
-TRAIN_SEED = 20160601
-EPOCHS = 3
-BATCH = 128
-LR = 2e-3
-
-
-@dataclass(frozen=True)
-class EvaluatorSpec:
-    """One dataset's classifier: what it is called, the accuracy it must reach, how long it trains."""
-
-    dataset: str
-    name: str
-    min_accuracy: float
-    epochs: int
-    batchnorm: bool = False
-    """Batch norm after each conv (faster convergence: Fashion-MNIST is harder than digits)."""
-
-
-EVALUATORS: dict[str, EvaluatorSpec] = {
-    "mnist": EvaluatorSpec("mnist", EVALUATOR_NAME, MIN_ACCURACY, EPOCHS),
-    # measured test accuracy: v1 as for MNIST, 3 epochs 89.78 %; + random flips, 4 epochs 90.06 %;
-    # + batch norm, 4 epochs 91.12 % (with flips 90.50 %); 730 s on one thread of a busy 2-core box.
-    "fashion-mnist": EvaluatorSpec("fashion-mnist", "ganbench-fashion-mnist-cnn", 0.90, 4, batchnorm=True),
-}
-
-
-class EvaluatorUnavailable(ValueError):
-    """No classifier of ganbench's is trained on this dataset (never borrow another dataset's)."""
-
-
-def spec_for(dataset: str) -> EvaluatorSpec:
-    """The evaluator of ``dataset`` (the dataset's ``info["evaluator"]`` tag), or a clear refusal."""
-    try:
-        return EVALUATORS[dataset]
-    except KeyError:
-        raise EvaluatorUnavailable(
-            f"no ganbench evaluator is trained on {dataset!r} (there are: {', '.join(EVALUATORS)}); "
-            "a classifier of another dataset would score it meaninglessly, so the metric is refused"
-        ) from None
 
 
 class EvaluatorMissing(FileNotFoundError):
@@ -87,10 +53,6 @@ class EvaluatorMissing(FileNotFoundError):
 
 class EvaluatorCorrupt(ValueError):
     """An evaluator checkpoint that cannot be read or fails its content hash."""
-
-
-def evaluator_path(root: Path, dataset: str = "mnist") -> Path:
-    return Path(root).expanduser() / "evaluators" / f"{spec_for(dataset).name}-v{FORMAT_VERSION}.pt"
 
 
 class MnistEvaluator(nn.Module):
@@ -208,67 +170,8 @@ def load_evaluator(root: Path, device: torch.device | str = "cpu", dataset: str 
         return _cache[key]
 
 
-def train_evaluator(root: Path, device: torch.device | str = "cpu", progress: bool = True,
-                    dataset: str = "mnist") -> MnistEvaluator:
-    """Train the evaluator of ``dataset`` from a fixed seed on its training set and save it atomically.
-
-    Raises if the test accuracy ends below the spec's minimum (99 % MNIST, 90 % Fashion-MNIST),
-    so a bad evaluator never reaches a report.
-    """
-    from ganbench.data.mnist import load_split
-
-    spec = spec_for(dataset)
-    device = torch.device(device)
-    root = Path(root).expanduser()
-    xtr, ytr = load_split(root, dataset, "train")
-    xte, yte = load_split(root, dataset, "test")
-    to_x = lambda u8: u8.unsqueeze(1).float().div(127.5).sub(1.0).to(device)  # noqa: E731
-    xtr, xte, ytr, yte = to_x(xtr), to_x(xte), ytr.to(device), yte.to(device)
-
-    torch.manual_seed(TRAIN_SEED)
-    g = torch.Generator().manual_seed(TRAIN_SEED)
-    model = MnistEvaluator(batchnorm=spec.batchnorm).to(device)
-    opt = torch.optim.Adam(model.parameters(), lr=LR)
-    steps_per_epoch = (xtr.shape[0] + BATCH - 1) // BATCH
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=LR, total_steps=spec.epochs * steps_per_epoch)
-    bar = None
-    if progress:  # a bar on a terminal, else a line every 15 s: minutes of training are never silent
-        from ganbench.util.work_progress import WorkProgress
-
-        bar = WorkProgress(f"training the {spec.name} evaluator ({spec.epochs} epochs, once per data root)",
-                           spec.epochs * steps_per_epoch, "steps")
-    t0 = time.perf_counter()
-    try:
-        model.train()
-        for _ in range(spec.epochs):
-            perm = torch.randperm(xtr.shape[0], generator=g).to(device)
-            for i in range(0, xtr.shape[0], BATCH):
-                idx = perm[i : i + BATCH]
-                loss = F.cross_entropy(model(xtr[idx]), ytr[idx])
-                opt.zero_grad(set_to_none=True)
-                loss.backward()
-                opt.step()
-                sched.step()
-                if bar is not None:
-                    bar.advance(1)
-    finally:
-        if bar is not None:
-            bar.close()
-    acc = float((model.predict(xte) == yte).float().mean())
-    log.info("%s: test accuracy %.2f%% after %.0f s", spec.name, 100 * acc, time.perf_counter() - t0)
-    if acc < spec.min_accuracy:
-        raise RuntimeError(f"{spec.name} reached only {100 * acc:.2f}% test accuracy (< {100 * spec.min_accuracy:.0f}%)")
-    state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
-    digest = weights_hash(state)
-    _atomic_save({"format": FORMAT_VERSION, "name": spec.name, "state_dict": state,
-                  "test_accuracy": acc, "sha256": digest}, evaluator_path(root, dataset))
-    return load_evaluator(root, device, dataset)
-
-
-def ensure_evaluator(root: Path, device: torch.device | str = "cpu", progress: bool = True,
-                     dataset: str = "mnist") -> MnistEvaluator:
-    """Load the evaluator of ``dataset``, training it first when it does not exist yet."""
-    try:
-        return load_evaluator(root, device, dataset)
-    except EvaluatorMissing:
-        return train_evaluator(root, device, progress, dataset)
+__all__ = [
+    "EPOCHS", "EVALUATOR_NAME", "EVALUATORS", "FORMAT_VERSION", "MIN_ACCURACY", "EvaluatorCorrupt",
+    "EvaluatorMissing", "EvaluatorSpec", "EvaluatorUnavailable", "MnistEvaluator", "evaluator_path",
+    "load_evaluator", "spec_for", "weights_hash",
+]

@@ -37,6 +37,8 @@ from torch_fidelity.feature_extractor_base import FeatureExtractorBase
 from torch_fidelity.feature_extractor_inceptionv3 import URL_INCEPTION_V3, FeatureExtractorInceptionV3
 from torch_fidelity.registry import FEATURE_EXTRACTORS_REGISTRY, register_feature_extractor
 
+from ganbench.util.atomic import write_atomic_path
+
 log = logging.getLogger(__name__)
 
 INCEPTION_NAME = "inception-v3"
@@ -314,7 +316,4 @@ def random_inception_weights(path: Path, seed: int = 0) -> Path:
                                         feature_extractor_weights_path=str(empty))
     finally:
         empty.unlink(missing_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    torch.save(module.state_dict(), tmp)
-    os.replace(tmp, path)
-    return path
+    return write_atomic_path(path, lambda tmp: torch.save(module.state_dict(), tmp), tmp_name=f"{path.name}.tmp")

@@ -44,9 +44,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import torch
 
-from ganbench.api import Dataset, MetricContext, MetricSpec, MetricValue
+from ganbench.contract import Dataset, MetricContext, MetricSpec, MetricValue
 from ganbench.contract.hookspecs import hookimpl
 from ganbench.contract.translation import is_translation
+from ganbench.contract.versions import API_VERSION
 from ganbench.metrics import prdc as prdc_mod
 from ganbench.metrics.preprocess import quantise
 from ganbench.metrics.refstats import reference_stats
@@ -341,18 +342,10 @@ def compute_fidelity(ctx: MetricContext, timing: Timing | None = None) -> dict[s
 def ganbench_metrics() -> list[MetricSpec]:
     from ganbench.metrics.requirements import fidelity_requirements  # checked by the preflight
 
-    return [
-        MetricSpec(
-            name=FAMILY,
-            compute=compute_fidelity,
-            applies_to=applies,
-            requirements=fidelity_requirements,
-            description=(
-                "IS, FID, KID (torch-fidelity), precision/recall (k=3) and density/coverage (k=5) on "
-                "Inception-v3 features, or the ganbench MNIST CNN's for MNIST-family data"
-            ),
-        )
-    ]
+    description = ("IS, FID, KID (torch-fidelity), precision/recall (k=3) and density/coverage (k=5) on "
+                   "Inception-v3 features, or the ganbench MNIST CNN's for MNIST-family data")
+    return [MetricSpec(FAMILY, compute_fidelity, applies_to=applies, requirements=fidelity_requirements,
+                       description=description, api_version=API_VERSION)]
 
 
 __all__ = [

@@ -25,8 +25,9 @@ import numpy as np
 from scipy import optimize
 from scipy.special import logsumexp
 
-from ganbench.api import Dataset, MetricContext, MetricSpec, MetricValue
+from ganbench.contract import Dataset, MetricContext, MetricSpec, MetricValue
 from ganbench.contract.hookspecs import hookimpl
+from ganbench.contract.versions import API_VERSION
 
 Mixture = tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...]]
 """(weights, means, stds) of a univariate mixture."""
@@ -168,9 +169,5 @@ def compute(ctx: MetricContext) -> dict[str, MetricValue]:
 
 @hookimpl
 def ganbench_metrics() -> list[MetricSpec]:
-    return [
-        MetricSpec(
-            "gaussian-fit", compute, applies_to=applies, version="1",
-            description="mean, std and exact f-divergences of the Gaussian fitted to 1-D samples of a mixture (f-GAN Table 3)",
-        )
-    ]
+    description = "mean, std and exact f-divergences of the Gaussian fitted to 1-D samples of a mixture (f-GAN Table 3)"
+    return [MetricSpec("gaussian-fit", compute, applies_to=applies, description=description, version="1", api_version=API_VERSION)]

@@ -34,9 +34,10 @@ import numpy as np
 import torch
 from scipy.optimize import linear_sum_assignment
 
-from ganbench.api import Dataset, MetricContext, MetricSpec, MetricValue
+from ganbench.contract import Dataset, MetricContext, MetricSpec, MetricValue
 from ganbench.contract.hookspecs import hookimpl
 from ganbench.contract.latents import LatentCode, has_codes
+from ganbench.contract.versions import API_VERSION
 from ganbench.metrics.evaluator import EVALUATOR_NAME, load_evaluator
 from ganbench.metrics.preprocess import quantise
 from ganbench.metrics.stacked_modes import _evaluator_root
@@ -170,13 +171,6 @@ def compute(ctx: MetricContext) -> dict[str, MetricValue]:
 
 @hookimpl
 def ganbench_metrics() -> list[MetricSpec]:
-    return [
-        MetricSpec(
-            name="latent-codes",
-            compute=compute,
-            applies_to=_applies,
-            description="InfoGAN: accuracy of the categorical code's majority-digit assignment (MNIST evaluator) "
-                        "and of Q on real digits; grids varying each code (models with latent codes only)",
-            version="2",
-        )
-    ]
+    description = ("InfoGAN: accuracy of the categorical code's majority-digit assignment (MNIST evaluator) "
+                   "and of Q on real digits; grids varying each code (models with latent codes only)")
+    return [MetricSpec("latent-codes", compute, applies_to=_applies, description=description, version="2", api_version=API_VERSION)]

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from ganbench.api import Dataset, MetricContext, MetricSpec, MetricValue
+from ganbench.contract import Dataset, MetricContext, MetricSpec, MetricValue
 from ganbench.contract.hookspecs import hookimpl
+from ganbench.contract.versions import API_VERSION
 
 HQ_STDS = 3.0
 
@@ -76,11 +77,5 @@ def compute_mog(ctx: MetricContext) -> dict[str, MetricValue]:
 
 @hookimpl
 def ganbench_metrics() -> list[MetricSpec]:
-    return [
-        MetricSpec(
-            name="mog-modes",
-            compute=compute_mog,
-            applies_to=_is_mixture,
-            description="Modes captured, high-quality share and reverse KL on Gaussian mixtures (PacGAN)",
-        )
-    ]
+    description = "Modes captured, high-quality share and reverse KL on Gaussian mixtures (PacGAN)"
+    return [MetricSpec("mog-modes", compute_mog, applies_to=_is_mixture, description=description, api_version=API_VERSION)]

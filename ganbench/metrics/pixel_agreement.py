@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import torch
 
-from ganbench.api import Dataset, MetricContext, MetricSpec, MetricValue
+from ganbench.contract import Dataset, MetricContext, MetricSpec, MetricValue
 from ganbench.contract.hookspecs import hookimpl
+from ganbench.contract.versions import API_VERSION
 from ganbench.data.domain_pairs import transform
 
 UNDO = {"digits": lambda x: x, "negative": lambda x: -x}
@@ -64,9 +65,5 @@ def compute(ctx: MetricContext) -> dict[str, MetricValue]:
 
 @hookimpl
 def ganbench_metrics() -> list[MetricSpec]:
-    return [
-        MetricSpec(
-            "pixel-agreement", compute, applies_to=applies, version="1",
-            description="CoGAN's pixel agreement ratio of generated domain pairs (Liu & Tuzel 2016, Table 1)",
-        )
-    ]
+    description = "CoGAN's pixel agreement ratio of generated domain pairs (Liu & Tuzel 2016, Table 1)"
+    return [MetricSpec("pixel-agreement", compute, applies_to=applies, description=description, version="1", api_version=API_VERSION)]

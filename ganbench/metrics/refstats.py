@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ganbench.api import Dataset
+from ganbench.contract import Dataset
 from ganbench.util.atomic import write_atomic
 
 log = logging.getLogger(__name__)

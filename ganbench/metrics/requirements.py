@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ganbench.api import Requirement
+from ganbench.contract import Requirement
 
 MNIST_FAMILY = ("mnist", "fashion-mnist", "stacked-mnist")
 

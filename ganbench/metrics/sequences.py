@@ -17,8 +17,9 @@ from collections.abc import Mapping
 
 import torch
 
-from ganbench.api import Dataset, MetricContext, MetricSpec, MetricValue
+from ganbench.contract import Dataset, MetricContext, MetricSpec, MetricValue
 from ganbench.contract.hookspecs import hookimpl
+from ganbench.contract.versions import API_VERSION
 
 DEFAULT_BLEU_N = (2,)
 DEFAULT_BLEU_SAMPLES = 500
@@ -69,19 +70,9 @@ def bleu(ctx: MetricContext) -> Mapping[str, MetricValue]:
 
 @hookimpl
 def ganbench_metrics() -> list[MetricSpec]:
+    nll_text = "NLL-oracle: the oracle LSTM's mean per-token negative log-likelihood of generated sequences (SeqGAN)"
+    bleu_text = "BLEU-n (nltk) of generated sequences against all held-out sequences, mean over samples"
     return [
-        MetricSpec(
-            name="nll_oracle",
-            compute=nll_oracle,
-            applies_to=has_oracle,
-            description="NLL-oracle: the oracle LSTM's mean per-token negative log-likelihood of generated sequences (SeqGAN)",
-            version="1",
-        ),
-        MetricSpec(
-            name="bleu",
-            compute=bleu,
-            applies_to=has_references,
-            description="BLEU-n (nltk) of generated sequences against all held-out sequences, mean over samples",
-            version="1",
-        ),
+        MetricSpec("nll_oracle", nll_oracle, applies_to=has_oracle, description=nll_text, version="1", api_version=API_VERSION),
+        MetricSpec("bleu", bleu, applies_to=has_references, description=bleu_text, version="1", api_version=API_VERSION),
     ]

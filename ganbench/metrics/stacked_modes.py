@@ -20,8 +20,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ganbench.api import Dataset, MetricContext, MetricSpec, MetricValue
+from ganbench.contract import Dataset, MetricContext, MetricSpec, MetricValue
 from ganbench.contract.hookspecs import hookimpl
+from ganbench.contract.versions import API_VERSION
 from ganbench.metrics.evaluator import EVALUATOR_NAME, MnistEvaluator, load_evaluator
 from ganbench.metrics.modes import kl_to_uniform
 from ganbench.metrics.preprocess import quantise
@@ -88,12 +89,6 @@ def compute(ctx: MetricContext) -> dict[str, MetricValue]:
 
 @hookimpl
 def ganbench_metrics() -> list[MetricSpec]:
-    return [
-        MetricSpec(
-            name="mnist-modes",
-            compute=compute,
-            version="1",  # 1: label_agreement for class-conditional models
-            applies_to=_applies,
-            description="Modes covered (of 10 or 1000) and KL to uniform, labelled by the MNIST evaluator (PacGAN)",
-        )
-    ]
+    description = "Modes covered (of 10 or 1000) and KL to uniform, labelled by the MNIST evaluator (PacGAN)"
+    # version 1: label_agreement for class-conditional models
+    return [MetricSpec("mnist-modes", compute, applies_to=_applies, description=description, version="1", api_version=API_VERSION)]

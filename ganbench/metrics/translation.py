@@ -34,9 +34,10 @@ from typing import Any
 
 import torch
 
-from ganbench.api import Dataset, MetricContext, MetricSpec, MetricValue, Requirement
+from ganbench.contract import Dataset, MetricContext, MetricSpec, MetricValue, Requirement
 from ganbench.contract.hookspecs import hookimpl
 from ganbench.contract.translation import TranslationDataset, TranslationEval, is_translation
+from ganbench.contract.versions import API_VERSION
 from ganbench.metrics.fidelity import choose_extractor, feature_stats, fid_from_stats, to_uint8
 from ganbench.metrics.refstats import reference_stats
 
@@ -155,16 +156,7 @@ def requirements(spec: Any, root: Path, options: Mapping[str, Any]) -> list[Requ
 
 @hookimpl
 def ganbench_metrics() -> list[MetricSpec]:
-    return [
-        MetricSpec(
-            name=FAMILY,
-            compute=compute_translation,
-            applies_to=is_translation,
-            requirements=requirements,
-            description=(
-                "image-to-image: FID against the target domain, label preserved (digit evaluator), "
-                "L1 to the ground truth, cycle-consistency L1"
-            ),
-            version="2",
-        )
-    ]
+    description = ("image-to-image: FID against the target domain, label preserved (digit evaluator), "
+                   "L1 to the ground truth, cycle-consistency L1")
+    return [MetricSpec(FAMILY, compute_translation, applies_to=is_translation, requirements=requirements,
+                       description=description, version="2", api_version=API_VERSION)]

@@ -17,8 +17,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from ganbench.api import Requirement
-from ganbench.plan.suite import RunSpec
+from ganbench.contract import Requirement
+from ganbench.plan.matrix import RunSpec
 from ganbench.plugins import Registry
 
 REACH_TIMEOUT_S = 3.0
@@ -78,30 +78,6 @@ def requirements(runs: Iterable[RunSpec], registry: Registry) -> list[Requiremen
                 seen.add(k)
                 out.append(req)
     return out
-
-
-def resolution_problems(runs: Iterable[RunSpec], registry: Registry) -> list[str]:
-    """A model on images smaller or larger than its ``Capabilities`` allow (dcgan at 16 px): known
-    from the dataset's ``resolution`` parameter before anything loads, so it is refused then, not
-    discovered by every run failing at build time."""
-    problems: list[str] = []
-    seen: set[tuple[str, str, int]] = set()
-    for run in runs:
-        spec, ds_spec = registry.models.get(run.model), registry.datasets.get(run.dataset)
-        if spec is None or ds_spec is None or ds_spec.kind != "image":
-            continue
-        res = {**dict(ds_spec.defaults or {}), **dict(run.dataset_params)}.get("resolution")
-        if not isinstance(res, int) or isinstance(res, bool):
-            continue
-        caps = spec.capabilities
-        lo, hi = caps.min_resolution, caps.max_resolution
-        if (lo and res < lo) or (hi and res > hi):
-            key = (run.label, run.dataset_label, res)
-            if key not in seen:
-                seen.add(key)
-                problems.append(f"model {run.label!r} ({run.model}) takes images of {lo or '?'}-{hi or 'any'} px, "
-                                f"dataset {run.dataset_label!r} is {res} px (params.resolution)")
-    return problems
 
 
 def _device_problems(runs: Iterable[RunSpec]) -> list[str]:

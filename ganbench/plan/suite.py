@@ -1,4 +1,4 @@
-"""Suite files: YAML → validated pydantic model → the run matrix.
+"""Suite files: YAML → validated pydantic model (the matrix is built from it in :mod:`ganbench.plan.matrix`).
 
 A suite names models, datasets, seeds, pack sizes and one budget; the matrix is their product.
 Every error names the file, the field path and what was expected, because a typo in a suite
@@ -11,7 +11,6 @@ import hashlib
 import json
 import re
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -19,10 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ganbench.analyse.references import ReferenceTable
-from ganbench.contract.hparams import unknown_hparams_message
-from ganbench.contract.translation import model_fits
-from ganbench.plugins import Registry
-from ganbench.record.kept import default_keep
+from ganbench.plan.ids import safe_id
 from ganbench.util.bounded_yaml import YamlLimitError, load_bounded
 
 
@@ -205,64 +201,6 @@ class Suite(_Strict):
         return [DatasetEntry(name=d) if isinstance(d, str) else d for d in self.datasets]
 
 
-@dataclass(frozen=True)
-class RunSpec:
-    """One cell of the matrix: a model on a dataset with one seed and one pack size."""
-
-    run_id: str
-    suite: str
-    model: str
-    label: str
-    dataset: str
-    dataset_label: str
-    dataset_params: dict[str, Any]
-    seed: int
-    pack: int
-    hparams: dict[str, Any]
-    batch_size: int
-    budget: Budget
-    eval: EvalConfig
-    metrics: list[str] | None
-    device: str
-    deterministic: bool = False
-    skip_metrics: tuple[str, ...] = ()
-    """Metric families the suite opted out of (``skip_metrics``)."""
-    compile: bool = False
-    data_root: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-    timeout_s: float | None = None
-    checkpoint_every: int | None = None
-    num_cpus: float = 1.0
-    num_gpus: float | None = None
-    keep: str = "none"
-    """final / best / none: which generator the run saves (ganbench/record/kept.py); not part of config()."""
-    keep_dir: str | None = None
-    """Where it saves it (OUT/generators), set by the runner."""
-
-    def config(self) -> dict[str, Any]:
-        """A JSON-able record of everything that defines the run (stored with it)."""
-        return {
-            "suite": self.suite,
-            "model": self.model,
-            "label": self.label,
-            "dataset": self.dataset,
-            "dataset_label": self.dataset_label,
-            "dataset_params": self.dataset_params,
-            "seed": self.seed,
-            "pack": self.pack,
-            "hparams": self.hparams,
-            "batch_size": self.batch_size,
-            "budget": self.budget.model_dump(exclude_none=True),
-            "eval": self.eval.model_dump(),
-            "metrics": self.metrics,
-            "device": self.device,
-            "deterministic": self.deterministic,
-            "compile": self.compile,
-            # only when set, so configs (and resume) of suites that never opted out do not change
-            **({"skip_metrics": list(self.skip_metrics)} if self.skip_metrics else {}),
-        }
-
-
 def _loc(loc: tuple[Any, ...]) -> str:
     out = ""
     for part in loc:
@@ -311,7 +249,8 @@ def parse_suite(text: str, source: str = "<suite>") -> Suite:
         raise SuiteError(format_validation_error(source, exc)) from None
 
 
-def load_suite(path: str | Path) -> Suite:
+def read_suite_text(path: str | Path) -> str:
+    """The suite file's text (bounded, UTF-8), read once: the plan parses and records this text."""
     from ganbench.util.bounded_yaml import MAX_BYTES
 
     p = Path(path)
@@ -325,13 +264,17 @@ def load_suite(path: str | Path) -> Suite:
         raise SuiteError(f"{p}: not UTF-8 text (byte {exc.start}: {exc.reason})") from None
     except OSError as exc:
         raise SuiteError(f"{p}: cannot read: {exc.strerror or exc}") from None
-    return parse_suite(text, str(p))
+    return text
+
+
+def load_suite(path: str | Path) -> Suite:
+    return parse_suite(read_suite_text(path), str(path))
 
 
 def default_out_dir(suite: Suite, base: str | Path = "reports") -> Path:
     """``reports/<name>-<timestamp>``, the suite's name reduced to one safe path component, so
     ``name: ../../x`` or an absolute path never writes outside ``base``."""
-    stem = _safe_id(suite.name).lstrip(".-") or "suite"
+    stem = safe_id(suite.name).lstrip(".-") or "suite"
     return Path(base) / f"{stem[:80]}-{time.strftime('%Y%m%d-%H%M%S')}"
 
 
@@ -366,159 +309,3 @@ def parse_budget(text: str) -> Budget:
         return Budget(**{kind: int(value) if kind == "steps" else float(value)})
     except (ValidationError, ValueError):
         raise SuiteError(f"--budget: {kind} must be a positive number, got {value!r}") from None
-
-
-def _safe_id(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.+-]+", "-", text)
-
-
-_ID_KEEP = re.compile(r"[A-Za-z0-9.+-]")
-RUN_ID_SEPARATOR = "__"
-
-
-def id_part(text: str) -> str:
-    """One component of a run id, injective and free of the separator by construction.
-
-    Letters, digits and ``. + -`` stay as they are; every other character (``_`` and spaces
-    included) becomes ``~`` and the hex of its UTF-8 bytes (``DCGAN small`` -> ``DCGAN~20small``).
-    No component can then hold ``_``, so the ``__`` between components parses one way only, and
-    two different labels never share an id (``x`` + ``y__z`` against ``x__y`` + ``z``)."""
-    return "".join(ch if _ID_KEEP.fullmatch(ch) else "".join(f"~{b:02x}" for b in ch.encode("utf-8")) for ch in text)
-
-
-def make_run_id(label: str, dataset_label: str, pack: int, seed: int) -> str:
-    """``<label>__<dataset label>__pack<P>__seed<S>``, each label encoded by :func:`id_part`."""
-    return RUN_ID_SEPARATOR.join((id_part(label), id_part(dataset_label), f"pack{int(pack)}", f"seed{int(seed)}"))
-
-
-def _duplicate_labels(suite: Suite, source: str) -> list[str]:
-    """Two entries with one display name (a label, else the name) would be one row in every table
-    and, with ids injective in the labels, the only way two runs could share an id."""
-    errors = []
-    for what, names in (("models", [m.display for m in suite.models]),
-                        ("datasets", [d.display for d in suite.dataset_entries])):
-        seen: dict[str, int] = {}
-        for i, name in enumerate(names):
-            j = seen.setdefault(name, i)
-            if j != i:
-                errors.append(f"{source}: {what}[{j}] and {what}[{i}] are both called {name!r} (duplicate label); "
-                              "give one a distinct `label`")
-    return errors
-
-
-def check_dataset_params(spec: Any, params: dict[str, Any]) -> None:
-    """A dataset entry's ``params`` checked when the suite loads, not when a run starts: the
-    provider's ``check_params`` if it has one, else unknown names against its ``defaults``."""
-    check = getattr(spec, "check_params", None)
-    if check is not None:
-        check(dict(params))
-    elif spec.defaults:
-        from ganbench.data import check_params
-
-        check_params(params, spec.defaults, spec.name)
-
-
-def build_matrix(
-    suite: Suite,
-    registry: Registry,
-    source: str = "<suite>",
-    *,
-    seeds: list[int] | None = None,
-    budget: Budget | None = None,
-    device: str | None = None,
-    keep: str | None = None,
-) -> list[RunSpec]:
-    """Expand the suite into runs, checking every name against the registry.
-
-    CLI overrides (``seeds``, ``budget``, ``device``, ``keep``) replace the suite's values for quick tries.
-    """
-    errors: list[str] = []
-    for i, m in enumerate(suite.models):
-        if m.model not in registry.models:
-            try:
-                registry.model(m.model)
-            except LookupError as exc:
-                errors.append(f"{source}: models[{i}].model: {exc.args[0]}")
-            continue
-        spec = registry.models[m.model]
-        if spec.capabilities.packing is False and any(p > 1 for p in m.packs):
-            errors.append(f"{source}: models[{i}].packs: model {m.model!r} does not support packing")
-        unknown = unknown_hparams_message(spec, m.hparams)
-        if unknown:
-            errors.append(f"{source}: models[{i}].hparams: {unknown}")
-        clash = registry.clash_message("model", m.model)
-        if clash:
-            errors.append(f"{source}: models[{i}].model: {clash}")
-    for i, d in enumerate(suite.dataset_entries):
-        if d.name not in registry.datasets:
-            try:
-                registry.dataset(d.name)
-            except LookupError as exc:
-                errors.append(f"{source}: datasets[{i}]: {exc.args[0]}")
-    for i, d in enumerate(suite.dataset_entries):
-        clash = registry.clash_message("dataset", d.name)
-        if clash:
-            errors.append(f"{source}: datasets[{i}]: {clash}")
-    for name in [*(suite.metrics or []), *suite.skip_metrics]:
-        clash = registry.clash_message("metric", name)
-        if clash:
-            errors.append(f"{source}: metrics: {clash}")
-    for name in [*(suite.metrics or []), *suite.skip_metrics]:
-        if name not in registry.metrics:
-            errors.append(
-                f"{source}: metrics: unknown metric {name!r}; available: {', '.join(sorted(registry.metrics))}"
-            )
-    for i, d in enumerate(suite.dataset_entries):
-        ds_spec = registry.datasets.get(d.name)
-        if ds_spec is not None:
-            try:
-                check_dataset_params(ds_spec, d.params)
-            except (ValueError, TypeError) as exc:
-                errors.append(f"{source}: datasets[{i}].params: {exc}")
-    errors += _duplicate_labels(suite, source)
-    if errors:
-        raise SuiteError("\n".join(errors))
-
-    runs: list[RunSpec] = []
-    for m in suite.models:
-        spec = registry.models[m.model]
-        for d in suite.dataset_entries:
-            ds_spec = registry.datasets[d.name]
-            if ds_spec.kind not in spec.capabilities.data_kinds:
-                continue  # e.g. an MLP GAN on images: skipped, the matrix is the feasible product
-            if not model_fits(spec.capabilities, ds_spec.task, {**ds_spec.defaults, **d.params}):
-                continue  # a generator on a translation task, pix2pix on unpaired data, ...
-            for pack in m.packs:
-                for seed in seeds if seeds is not None else suite.seed_list:
-                    run_id = make_run_id(m.display, d.display, pack, seed)
-                    runs.append(
-                        RunSpec(
-                            run_id=run_id,
-                            suite=suite.name,
-                            model=m.model,
-                            label=m.display,
-                            dataset=d.name,
-                            dataset_label=d.display,
-                            dataset_params=dict(d.params),
-                            seed=seed,
-                            pack=pack,
-                            hparams={**dict(spec.defaults), **m.hparams},
-                            batch_size=m.batch_size or suite.batch_size,
-                            budget=budget or m.budget or suite.budget,
-                            eval=suite.eval,
-                            metrics=suite.metrics,
-                            skip_metrics=tuple(suite.skip_metrics),
-                            device=device or suite.device,
-                            deterministic=suite.deterministic,
-                            compile=suite.compile,
-                            data_root=suite.data_root,
-                            timeout_s=m.timeout_s or suite.timeout_s,
-                            checkpoint_every=suite.checkpoint_every,
-                            num_cpus=m.num_cpus or suite.num_cpus,
-                            num_gpus=m.num_gpus if m.num_gpus is not None else suite.num_gpus,
-                            keep=keep or suite.keep or default_keep(ds_spec.kind),
-                        )
-                    )
-    if not runs:
-        raise SuiteError(f"{source}: no model in the suite can run on any of its datasets")
-    return runs

@@ -9,15 +9,13 @@ wide final table (one row per finished run, one column per final metric). Column
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
 from ganbench.record.results import Results, config_json
-from ganbench.util.atomic import check_replaceable
+from ganbench.util.atomic import write_atomic_path
 
 FORMATS = ("csv", "parquet", "json")
 
@@ -82,11 +80,8 @@ def write(df: pd.DataFrame, path: str | Path, fmt: str) -> Path:
     path = Path(path)
     if path.is_dir():
         raise ExportError(f"{path}: is a directory; give a file name")
-    check_replaceable(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
+
+    def write_to(tmp: Path) -> None:
         if fmt == "csv":
             # every text quoted (OWASP; pandas leaves a bare CR unquoted, which splits the row)
             neutralise_formulas(df).to_csv(tmp, index=False, quoting=csv.QUOTE_NONNUMERIC)
@@ -94,12 +89,8 @@ def write(df: pd.DataFrame, path: str | Path, fmt: str) -> Path:
             df.to_parquet(tmp, index=False)
         else:
             df.to_json(tmp, orient="records", indent=1, double_precision=15)
-        os.chmod(tmp, 0o644)
-        check_replaceable(path)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+
+    write_atomic_path(path, write_to, mode=0o644)
     return path
 
 

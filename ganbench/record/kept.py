@@ -277,7 +277,7 @@ def rebuild(kept: Mapping[str, Any], registry: Any = None, device: str | torch.d
     """The model the kept file came from, rebuilt by its plugin with the run's build context and the
     kept weights loaded. Raises :class:`KeptError` when the plugin is not installed, or (unless
     ``any_version``) is installed at another version than the run used."""
-    from ganbench.api import BuildContext
+    from ganbench.contract import BuildContext
     from ganbench.plugins import load_registry
 
     registry = registry or load_registry()

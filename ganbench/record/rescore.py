@@ -39,7 +39,7 @@ def evaluate_kept(out: str | Path, run_id: str, metrics: list[str], n_samples: i
     run's own count); store it as a new run in OUT's store and return its id and values.
     ``latents``: ``eval`` (the run's evaluation latents) or ``fresh``; default ``fresh`` for a
     ``best`` generator (picked on the eval latents), ``eval`` for a ``final`` one."""
-    from ganbench.api import DatasetRequest, MetricContext
+    from ganbench.contract import DatasetRequest, MetricContext
     from ganbench.data import default_root
     from ganbench.plugins import load_registry
     from ganbench.record.hardware import hardware_info
@@ -90,7 +90,7 @@ def evaluate_kept(out: str | Path, run_id: str, metrics: list[str], n_samples: i
     for m in specs:
         # the model too: capability metrics (latent-codes, encoder) measure it, not only its samples
         ctx = MetricContext(dataset=ds, samples=samples, labels=labels, device=dev, cache_dir=root / "cache",
-                            options=options, final=True, model=model)
+                            options=options, final=True, model=model, metric_families=registry.metrics)
         try:
             got = m.compute(ctx)
         except Exception as exc:

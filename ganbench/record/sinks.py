@@ -25,12 +25,12 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
+
+from ganbench.contract.sink import Sink, SinkContext, SinkEvent, SinkSpec
 
 log = logging.getLogger(__name__)
 
@@ -48,102 +48,25 @@ STARTUP_S = 60.0
 """Allowance for the sink process to start and import the plugins, on top of the open and close waits."""
 
 
-@dataclass(frozen=True)
-class SinkEvent:
-    """One thing recorded for a run.
-
-    ``kind``: ``metric`` (an evaluation's number), ``loss`` (a training-loss point, name ``loss/*``),
-    ``samples`` (the final sample grid: ``array`` of images ``(N, C, H, W)`` in [-1, 1] or 2-D
-    points ``(N, 2)``) or ``status`` (the run's status changed: ``text`` is it).
-    """
-
-    kind: str
-    run_id: str
-    step: int | None = None
-    kimg: float | None = None
-    train_seconds: float | None = None
-    name: str | None = None
-    value: float | None = None
-    direction: str | None = None
-    extractor: str | None = None
-    n_samples: int | None = None
-    final: bool = False
-    array: np.ndarray | None = field(default=None, repr=False)
-    text: str | None = None
-
-
-@runtime_checkable
-class Sink(Protocol):
-    """What a :class:`SinkSpec`'s ``open`` returns. ``write`` is called from the sink's own thread,
-    one event at a time, in order; ``close`` once at the end (flush and release)."""
-
-    def write(self, event: SinkEvent) -> None: ...
-
-    def close(self) -> None: ...
-
-
-@dataclass(frozen=True)
-class SinkContext:
-    """What a sink is opened with: the output directory and the suite's name and YAML."""
-
-    out_dir: Path
-    suite: str
-    suite_yaml: str = ""
-
-
-@dataclass(frozen=True)
-class SinkSpec:
-    """A tracker sink a plugin announces (hook ``ganbench_sinks``); enabled by ``--sink NAME``."""
-
-    name: str
-    open: Callable[[SinkContext], Sink]
-    description: str = ""
-    version: str = "0"
-    """The sink's version (shown by ``ganbench plugins``)."""
-
-
 class SinkError(ValueError):
     """An unknown sink name, or a sink that cannot be opened; the message names it."""
-
-
-def _owner_name(pm: Any, impl: Any) -> str:
-    return str(pm.get_name(impl.plugin) or getattr(impl.plugin, "__name__", "?"))
 
 
 def discover_sinks(extra_plugins: Iterable[Any] = ()) -> tuple[dict[str, SinkSpec], list[str]]:
     """Every sink the installed plugins (and ganbench itself) provide, by name, and one line per
     plugin whose ``ganbench_sinks`` hook raised (``SystemExit`` too) or returned something other
-    than a list of :class:`SinkSpec`. Each plugin's hook is called on its own, so one broken plugin
-    neither hides the others' sinks nor crashes ``--sink tensorboard``."""
-    from ganbench.plugins import PluginInfo, _call, _load_entry_points, make_manager
+    than a list of :class:`SinkSpec`.
 
-    pm = make_manager()
-    pm.register(__import__("ganbench.record.tensorboard_sink", fromlist=["_"]), name="ganbench.record.tensorboard_sink")
-    infos: list[PluginInfo] = []
-    import inspect
+    Sinks are discovered and validated by the one plugin registry, like models, datasets and
+    metrics (:func:`ganbench.plugins.load_registry`): each plugin's hook is called on its own, so
+    one broken plugin neither hides the others' sinks nor crashes ``--sink tensorboard``.
+    ``extra_plugins`` are importable names (or (name, file) pairs, in the sink process) of modules
+    registered in addition, as the registry's ``extra_modules``."""
+    from ganbench.plugins import load_registry
 
-    if len(inspect.signature(_load_entry_points).parameters) >= 3:  # (pm, infos, problems): clash lines too
-        _load_entry_points(pm, infos, [])  # type: ignore[call-arg]
-    else:
-        _load_entry_points(pm, infos)
-    for i, extra in enumerate(extra_plugins):
-        if isinstance(extra, (str, tuple)):  # the registry's extra_modules are importable names
-            extra = _import(extra)
-        if pm.is_registered(extra):
-            continue
-        pm.register(extra, name=getattr(extra, "__name__", f"extra-sink-{i}"))
-    out: dict[str, SinkSpec] = {}
-    problems: list[str] = []
-    for impl in reversed(pm.hook.ganbench_sinks.get_hookimpls()):  # registration order
-        owner = PluginInfo(_owner_name(pm, impl), "", None, None)
-        for spec in _call(impl, owner, problems, SinkSpec):
-            if spec.name in out:
-                problems.append(f"plugin {owner.name!r}: sink {spec.name!r} is already provided by another plugin; ignored")
-            elif not callable(spec.open):
-                problems.append(f"plugin {owner.name!r}: sink {spec.name!r} has no callable open")
-            else:
-                out[spec.name] = spec
-    return out, problems
+    extras = [_import(e) if isinstance(e, (str, tuple)) else e for e in extra_plugins]
+    registry = load_registry(list(dict.fromkeys(extras)))
+    return dict(registry.sinks), list(registry.sink_problems)
 
 
 def _import(ref: str | tuple[str, str | None]) -> Any:

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from ganbench.contract.hookspecs import hookimpl
-from ganbench.record.sinks import SinkContext, SinkEvent, SinkSpec
+from ganbench.contract.sink import SinkContext, SinkEvent, SinkSpec
+from ganbench.contract.versions import API_VERSION
 
 MISSING = "--sink tensorboard needs the tensorboard package, an optional extra: pip install 'ganbench[tensorboard]'"
 
@@ -66,7 +67,7 @@ class TensorBoardSink:
 @hookimpl
 def ganbench_sinks() -> list[SinkSpec]:
     return [SinkSpec("tensorboard", TensorBoardSink, "TensorBoard event files under OUT/tensorboard/<run_id> "
-                     "(torch.utils.tensorboard; pip install 'ganbench[tensorboard]')", version="1")]
+                     "(torch.utils.tensorboard; pip install 'ganbench[tensorboard]')", version="1", api_version=API_VERSION)]
 
 
 __all__ = ["TensorBoardSink", "ganbench_sinks"]

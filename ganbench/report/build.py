@@ -17,7 +17,7 @@ from pathlib import Path
 import jinja2
 
 from ganbench import __version__
-from ganbench.report import sections
+from ganbench.report import plot_sections, run_sections, sections, throughput
 from ganbench.report.aggregate import add_noise, final_metrics, mark_best, summarize
 from ganbench.report.figures import model_figures
 from ganbench.report.load import load_stores
@@ -60,14 +60,14 @@ def render_report(store_path: str | Path | Sequence[str | Path], out: str | Path
             tables=sections.leaderboards(summary, data.runs),
             ablation=sections.ablation(summary),
             published=published(data),
-            curves=sections.curve_plots(data, colors, packed),
-            losses=sections.loss_plots(data, packed),
-            samples=sections.sample_sections(data, packed),
+            curves=plot_sections.curve_plots(data, colors, packed),
+            losses=plot_sections.loss_plots(data, packed),
+            samples=plot_sections.sample_sections(data, packed),
             translations=translation_sections(data),
             figures=model_figures(data, packed),
-            truncation=sections.truncation(summary, colors, packed),
-            throughput=sections.throughput(summary, colors, packed, data.runs),
-            runs=sections.run_sections(data),
+            truncation=plot_sections.truncation(summary, colors, packed),
+            throughput=throughput.throughput(summary, colors, packed, data.runs),
+            runs=run_sections.run_sections(data),
         )
     write_text_atomic(out, html, mode=0o644)  # a report is meant to be shared
     return out

@@ -140,14 +140,22 @@ def _to_pixels(samples: np.ndarray) -> np.ndarray:
 
 
 def _tile(tiles: list[np.ndarray], ncol: int, pad: int = 2, scale: int = 1) -> np.ndarray:
-    h, w = tiles[0].shape[:2]
-    rgb = tiles[0].ndim == 3
-    nrow = -(-len(tiles) // ncol)
-    shape = (nrow * (h + pad) + pad, ncol * (w + pad) + pad) + ((3,) if rgb else ())
-    grid = np.full(shape, 255, dtype=np.uint8)
-    for i, t in enumerate(tiles):
-        r, c = divmod(i, ncol)
-        grid[pad + r * (h + pad) : pad + r * (h + pad) + h, pad + c * (w + pad) : pad + c * (w + pad) + w] = t
+    """uint8 tiles (H, W) or (H, W, 3) in rows of ``ncol`` on a white background, ``pad`` pixels
+    apart: torchvision's ``make_grid``, with a short first row filled with white tiles so the grid
+    is always ``ncol`` wide (make_grid would narrow it), and greyscale kept one channel."""
+    import torch
+    from torchvision.utils import make_grid
+
+    blank = np.full_like(tiles[0], 255)
+    full = list(tiles) + [blank] * (ncol - len(tiles))
+    alone = len(full) == 1  # make_grid returns a single image unpadded: pad it as a row of two, cut one
+    x = torch.from_numpy(np.stack(full + [blank] * alone))
+    x = x.permute(0, 3, 1, 2) if x.ndim == 4 else x[:, None]
+    g = make_grid(x, nrow=2 if alone else ncol, padding=pad, pad_value=255)
+    grid = g.permute(1, 2, 0).numpy() if tiles[0].ndim == 3 else g[0].numpy()
+    if alone:
+        grid = grid[:, : grid.shape[1] - (tiles[0].shape[1] + pad)]
+    grid = np.ascontiguousarray(grid)
     if scale > 1:
         grid = grid.repeat(scale, axis=0).repeat(scale, axis=1)
     return grid
@@ -157,13 +165,18 @@ def _scale(h: int) -> int:
     return max(1, min(4, 64 // max(h, 1)))
 
 
+def pixel_grid(tiles: list[np.ndarray], ncol: int) -> tuple[str, int]:
+    """The one grid path of the report: uint8 tiles in rows of ``ncol``, as a pixel-exact PNG and
+    the width to display it at (small images are upscaled by the browser, not in the file)."""
+    grid = _tile(tiles, ncol)
+    return png_data_uri(grid), grid.shape[1] * _scale(tiles[0].shape[0])
+
+
 def image_grid(samples: np.ndarray, ncol: int = 8, limit: int = 64) -> tuple[str, int]:
     """The first ``limit`` samples (drawn from the same fixed latents for every model), at native
     resolution, with the width to display it at: the browser upscales small images (pixelated),
     which keeps the file several times smaller than upscaled PNGs."""
-    px = _to_pixels(samples[:limit])
-    grid = _tile(list(px), ncol)
-    return png_data_uri(grid), grid.shape[1] * _scale(px.shape[1])
+    return pixel_grid(list(_to_pixels(samples[:limit])), ncol)
 
 
 def class_grid(samples: np.ndarray, labels: np.ndarray, per_class: int = 8) -> tuple[str, list[int], int]:
@@ -176,8 +189,8 @@ def class_grid(samples: np.ndarray, labels: np.ndarray, per_class: int = 8) -> t
     for c in classes:
         idx = np.flatnonzero(labels == c)[:per_class]
         tiles += [px[i] for i in idx] + [blank] * (per_class - len(idx))
-    grid = _tile(tiles, per_class)
-    return png_data_uri(grid), classes, grid.shape[1] * _scale(px.shape[1])
+    src, width = pixel_grid(tiles, per_class)
+    return src, classes, width
 
 
 def truncation_figure(part: pd.DataFrame, colors: Mapping[str, tuple]) -> str:

@@ -18,19 +18,15 @@ import yaml
 from ganbench.analyse.stats import t_interval
 from ganbench.report import plots
 from ganbench.report.aggregate import (
-    THROUGHPUT,
-    budget_axis,
-    curves,
     fmt_mean_std,
     fmt_value,
     is_error_metric,
     is_leaderboard_metric,
     metric_order,
-    truncation_sweeps,
 )
 from ganbench.report.load import ReportData
+from ganbench.report.skipped import skipped_pairs
 from ganbench.report.stats import ALPHA, min_detectable_difference
-from ganbench.train.losses import is_loss
 
 ABLATION_METRICS = ("modes", "hq_share", "reverse_kl", "kl")
 THROUGHPUT_TITLES = {
@@ -146,6 +142,7 @@ def header(data: ReportData, final: pd.DataFrame) -> dict[str, Any]:
         "counts": runs["status"].value_counts().to_dict() if not runs.empty else {},
         "seeds": sorted({int(s) for s in runs["seed"]}) if not runs.empty else [],
         "metric_policy": metric_policy(meta.get("metric_policy")),
+        "skipped_pairs": skipped_pairs(data.metas),
     }
 
 
@@ -349,242 +346,6 @@ def _paper_rows(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 cells.append(_cell(fmt_mean_std(m, se, name), title="PacGAN paper"))
         rows.append({"name": f"PacGAN paper, pack {pack}", "pack": pack, "cells": cells})
     return rows
-
-
-# -- curves ------------------------------------------------------------------------------------
-def curve_plots(data: ReportData, colors: dict[str, tuple], packed: bool) -> list[dict[str, Any]]:
-    """Per dataset one figure: every metric evaluated more than once vs the budget spent."""
-    x, x_label = budget_axis(data.runs)
-    c = curves(data.runs, data.metrics, x)
-    if c.empty:
-        return []
-    c = c[~c["name"].isin(THROUGHPUT)]
-    counts = c.groupby(["dataset_label", "name"])["point"].nunique()
-    out = []
-    for dataset, part in c.groupby("dataset_label", sort=True):
-        keep = [n for n in metric_order(part["name"].unique()) if counts.get((dataset, n), 0) > 1]
-        if not keep:
-            continue
-        part = part[part["name"].isin(keep)].copy()
-        part["name"] = pd.Categorical(part["name"], keep, ordered=True)
-        part = part.sort_values(["name", "label", "pack", "point"])
-        part["name"] = part["name"].astype(str)
-        part["key"] = [group_key(lbl, p, packed) for lbl, p in zip(part["label"], part["pack"])]
-        out.append({"dataset": dataset, "x_label": x_label, "src": plots.curves_figure(part, x_label, colors)})
-    return out
-
-
-def loss_plots(data: ReportData, packed: bool) -> list[dict[str, Any]]:
-    """Per dataset one figure of the thinned ``train_step`` loss curves: a panel per model × pack,
-    each loss its own colour, each seed its own line (every run is visible)."""
-    m, runs = data.metrics, data.runs
-    if m.empty or runs.empty:
-        return []
-    x, x_label = budget_axis(runs)
-    losses = m[m["name"].map(is_loss).astype(bool)]
-    if losses.empty:
-        return []
-    losses = losses.merge(runs[["run_id", "label", "pack", "seed", "dataset_label"]], on="run_id")
-    out = []
-    for dataset, part in losses.groupby("dataset_label", sort=True):
-        part = part.assign(key=[group_key(lbl, p, packed) for lbl, p in zip(part["label"], part["pack"])],
-                           loss=part["name"].str.slice(len("loss/")))
-        out.append({"dataset": dataset, "x_label": x_label, "src": plots.loss_figure(part, x, x_label)})
-    return out
-
-
-# -- samples -----------------------------------------------------------------------------------
-def sample_sections(data: ReportData, packed: bool) -> list[dict[str, Any]]:
-    """Per dataset: MoG scatters (vector data with mode centres) or image grids, and per-class
-    grids for conditional models. Every model is shown at the same seed where possible, so
-    image grids compare models on the same latent vectors."""
-    runs = data.runs
-    done = runs[runs["status"] == "done"] if not runs.empty else runs
-    out = []
-    for dataset, part in done.groupby("dataset_label", sort=True):
-        seed_sets = [set(g["seed"]) for _, g in part.groupby(["label", "pack"])]
-        common = sorted(set.intersection(*seed_sets)) if seed_sets else []
-        figures, class_figures = [], []
-        for (label, pack), grp in part.groupby(["label", "pack"], sort=True):
-            pick = grp[grp["seed"] == common[0]] if common else grp.sort_values("seed")
-            run = pick.iloc[0]
-            samples = data.array(run["run_id"], "samples")
-            if samples is None:
-                continue
-            title = f"{group_key(label, pack, packed)} · seed {int(run['seed'])}"
-            if samples.ndim == 2:
-                centers = data.array(run["run_id"], "mode_centers")
-                std = data.array(run["run_id"], "mode_std")
-                if centers is None or std is None or samples.shape[1] != 2 or centers.shape[1] != 2:
-                    continue
-                figures.append({"title": title, "kind": "scatter",
-                                "src": plots.mog_scatter(samples, centers, float(std.ravel()[0]), title)})
-            elif samples.ndim == 4:
-                src, width = plots.image_grid(samples)
-                figures.append({"title": title, "kind": "grid", "src": src, "width": width})
-                labels = data.array(run["run_id"], "sample_labels")
-                if labels is not None and len(labels) == len(samples):
-                    src, classes, width = plots.class_grid(samples, np.asarray(labels).ravel())
-                    class_figures.append({"title": title, "src": src, "classes": classes, "width": width})
-        if figures:
-            kind = figures[0]["kind"]
-            out.append({"dataset": dataset, "kind": kind, "figures": figures, "class_figures": class_figures,
-                        "seed": common[0] if common else None})
-    return out
-
-
-# -- truncation --------------------------------------------------------------------------------
-def truncation(summary: pd.DataFrame, colors: dict[str, tuple], packed: bool) -> list[dict[str, Any]]:
-    """Metrics named ``base@trunc=t`` (BigGAN's truncation trick) as curves over t, per dataset."""
-    t = truncation_sweeps(summary)
-    out = []
-    for dataset, part in t.groupby("dataset_label", sort=True):
-        part = part.copy()
-        part["key"] = [group_key(lbl, p, packed) for lbl, p in zip(part["label"], part["pack"])]
-        rows = [{"key": r["key"], "base": r["base"], "trunc": fmt_value(r["trunc"]),
-                 "text": fmt_mean_std(r["mean"], r["std"], r["base"], r.get("n"))} for _, r in part.iterrows()]
-        out.append({"dataset": dataset, "src": plots.truncation_figure(part, colors), "rows": rows})
-    return out
-
-
-# -- throughput --------------------------------------------------------------------------------
-def execution_modes(runs: pd.DataFrame) -> dict[tuple[str, str, int], str]:
-    """How each (dataset, model, pack) group's finished runs were executed ("eager",
-    "vectorized ×10", ...; "mixed: ..." when its seeds ran differently; "unrecorded" for stores
-    written before the mode was stored)."""
-    if runs.empty:
-        return {}
-    done = runs[runs["status"] == "done"]
-    col = done["execution"] if "execution" in done else pd.Series(None, index=done.index, dtype=object)
-    modes = col.fillna("unrecorded").astype(str)
-    out: dict[tuple[str, str, int], str] = {}
-    for key, grp in modes.groupby([done["dataset_label"], done["label"], done["pack"]], sort=False):
-        uniq = sorted(set(grp))
-        out[(str(key[0]), str(key[1]), int(key[2]))] = uniq[0] if len(uniq) == 1 else "mixed: " + ", ".join(uniq)
-    return out
-
-
-def concurrency_modes(runs: pd.DataFrame) -> dict[tuple[str, str, int], str]:
-    """How many runs trained at once (and with how many threads) per (dataset, model, pack)
-    group, from each run's recorded concurrency ("mixed: ..." when its seeds differ)."""
-    from ganbench.executors.concurrency import text
-
-    if runs.empty:
-        return {}
-    done = runs[runs["status"] == "done"]
-    col = done["concurrency"] if "concurrency" in done else pd.Series(None, index=done.index, dtype=object)
-    texts = pd.Series([text(v) for v in col], index=done.index, dtype=object)
-    out: dict[tuple[str, str, int], str] = {}
-    for key, grp in texts.groupby([done["dataset_label"], done["label"], done["pack"]], sort=False):
-        uniq = sorted(set(grp))
-        out[(str(key[0]), str(key[1]), int(key[2]))] = uniq[0] if len(uniq) == 1 else "mixed: " + ", ".join(uniq)
-    return out
-
-
-def throughput(summary: pd.DataFrame, colors: dict[str, tuple], packed: bool,
-               runs: pd.DataFrame | None = None) -> dict[str, Any] | None:
-    """Training and generation throughput and peak memory per model (bars, mean ± std), each row
-    with the execution mode it was measured in; a table mixing modes says so, since a vectorised
-    replica's steps/s (its own steps over the group's wall time) is not a solo run's."""
-    t = summary[summary["name"].isin(THROUGHPUT)].copy()
-    if t.empty:
-        return None
-    multi = t["dataset_label"].nunique() > 1
-    t["key"] = [
-        (f"{d} · " if multi else "") + group_key(lbl, p, packed)
-        for d, lbl, p in zip(t["dataset_label"], t["label"], t["pack"])
-    ]
-    modes = execution_modes(runs) if runs is not None else {}
-    t["mode"] = [modes.get((str(d), str(lbl), int(p)), "unrecorded")
-                 for d, lbl, p in zip(t["dataset_label"], t["label"], t["pack"])]
-    # what else trained meanwhile: steps/s under --jobs 2 are not a solo run's
-    conc = concurrency_modes(runs) if runs is not None else {}
-    t["concurrency"] = [conc.get((str(d), str(lbl), int(p)), "unrecorded")
-                        for d, lbl, p in zip(t["dataset_label"], t["label"], t["pack"])]
-    t["name"] = pd.Categorical(t["name"], [n for n in THROUGHPUT if n in set(t["name"])], ordered=True)
-    t = t.sort_values(["name", "dataset_label", "label", "pack"])
-    t["name"] = t["name"].astype(str)
-    bar_colors = {k: colors.get(group_key(lbl, p, packed)) for k, lbl, p in zip(t["key"], t["label"], t["pack"])}
-    rows = []
-    names = list(dict.fromkeys(t["name"]))
-    for key, grp in t.groupby("key", sort=False):
-        by = {r["name"]: r for _, r in grp.iterrows()}
-        rows.append({"key": key, "mode": grp["mode"].iloc[0], "concurrency": grp["concurrency"].iloc[0],
-                     "cells": [fmt_mean_std(by[n]["mean"], by[n]["std"], n, by[n].get("n")) if n in by else "—" for n in names]})
-    distinct = sorted({r["mode"] for r in rows})
-    concs = sorted({r["concurrency"] for r in rows} - {"unrecorded"})
-    mixed = len(distinct) > 1 or any(m.startswith("mixed: ") for m in distinct)
-    mixed_conc = len(concs) > 1 or any(c.startswith("mixed: ") for c in concs)
-    warning = (
-        "Rows were measured in different execution modes (" + "; ".join(distinct) + "): their "
-        "throughputs are not comparable column by column. A vectorised replica's steps/s is its own "
-        "steps over the whole group's wall time (the group trains N times as many)."
-    ) if mixed else None
-    if mixed_conc:
-        warning = ((warning + " ") if warning else "") + (
-            "Rows trained under different concurrency (" + "; ".join(concs) + "): runs side by side share "
-            "the machine's cores and memory bandwidth, so their throughputs are not comparable either.")
-    return {"src": plots.throughput_figure(t, THROUGHPUT_TITLES, bar_colors),
-            "headers": [THROUGHPUT_TITLES.get(n, n) for n in names], "rows": rows,
-            "modes": distinct, "warning": warning}
-
-
-# -- runs --------------------------------------------------------------------------------------
-def run_sections(data: ReportData) -> list[dict[str, Any]]:
-    """Every run with its status, error, duration, config and final metrics."""
-    runs, metrics = data.runs, data.metrics
-    fin = metrics[metrics["final"] == 1] if not metrics.empty else metrics
-    by_run = {rid: grp for rid, grp in fin.groupby("run_id")} if not fin.empty else {}
-    out = []
-    for _, r in runs.iterrows():
-        m = by_run.get(r["run_id"])
-        finals, errors = [], []
-        if m is not None:
-            for _, row in m.iterrows():
-                if is_error_metric(row["name"]):
-                    errors.append(f"{row['name'][:-6]}: {row['note'] or 'failed'}")
-                else:
-                    finals.append({"name": row["name"], "text": fmt_value(row["value"], row["name"]),
-                                   "note": row["note"] if isinstance(row["note"], str) else ""})
-        dur = r.get("duration_s")
-        out.append({
-            "run_id": r["run_id"],
-            "label": r["label"],
-            "model": r["model"],
-            "model_version": "" if _is_missing(r.get("model_version")) else r.get("model_version"),
-            "plugin": " ".join(str(v) for v in (r.get("plugin_dist"), r.get("plugin")) if not _is_missing(v)),
-            "description": "" if _is_missing(r.get("plugin_description")) else str(r.get("plugin_description")),
-            "dataset": r["dataset_label"],
-            "seed": int(r["seed"]),
-            "pack": int(r["pack"]),
-            "status": r["status"],
-            "error": "" if _is_missing(r.get("error")) else str(r.get("error")),
-            "duration": "" if _is_missing(dur) else f"{float(dur):.1f} s",
-            "steps": "" if _is_missing(r.get("steps")) else f"{int(r['steps']):,}",
-            "kimg": "" if _is_missing(r.get("kimg")) else f"{float(r['kimg']):.1f}",
-            "config": json.dumps(r["config"], indent=2, sort_keys=True, default=str),
-            "finals": finals,
-            "metric_errors": errors,
-            "data_notes": skipped_note(data, r["run_id"]),
-            "sample_text": sample_text(data, r["run_id"]),
-        })
-    return out
-
-
-def sample_text(data: ReportData, run_id: str) -> list[str]:
-    """A sequence run's first generated sequences, as text (decoded tokens or token ids)."""
-    text = data.array(run_id, "sample_text")
-    return [] if text is None else [str(t) for t in text[:20]]
-
-
-def skipped_note(data: ReportData, run_id: str) -> list[str]:
-    """The dataset files the run's provider skipped (unreadable, or over its pixel bound)."""
-    skipped = data.array(run_id, "dataset_skipped")
-    if skipped is None or not len(skipped):
-        return []
-    names = [str(s) for s in skipped[:10]]
-    more = f"; ... and {len(skipped) - 10} more" if len(skipped) > 10 else ""
-    return [f"dataset: {len(skipped)} file(s) skipped, not trained or evaluated on: " + "; ".join(names) + more]
 
 
 def packed_any(runs: pd.DataFrame) -> bool:

@@ -18,9 +18,7 @@ ROWS = (("translation_source", "input"), ("translation_output", "output"), ("tra
 def translation_grid(arrays: list[np.ndarray]) -> tuple[str, int]:
     """One image row per array (same number of columns), as a pixel-exact PNG and its display width."""
     ncol = min(len(a) for a in arrays)
-    tiles = [tile for a in arrays for tile in plots._to_pixels(a[:ncol])]
-    grid = plots._tile(tiles, ncol)
-    return plots.png_data_uri(grid), grid.shape[1] * plots._scale(tiles[0].shape[0])
+    return plots.pixel_grid([tile for a in arrays for tile in plots._to_pixels(a[:ncol])], ncol)
 
 
 def column_targets(data: ReportData, run: Any) -> list[str]:

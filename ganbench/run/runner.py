@@ -1,4 +1,4 @@
-"""Suite-level orchestration: matrix → store rows → executor → report.
+"""Suite-level orchestration: plan → store rows → executor → report.
 
 Re-running a suite into the same output directory skips runs already done, so an interrupted
 benchmark picks up where it stopped.
@@ -17,7 +17,8 @@ from typing import Any
 
 from ganbench import __version__
 from ganbench.executors.concurrency import describe, encode, seconds_budget_runs
-from ganbench.plan.suite import Budget, RunSpec, build_matrix, default_out_dir, load_suite, suite_hash
+from ganbench.plan.matrix import Plan, RunSpec, build_plan
+from ganbench.plan.suite import Budget, default_out_dir
 from ganbench.plugins import Registry, load_registry
 from ganbench.record.hardware import hardware_info
 from ganbench.record.kept import generator_dir
@@ -35,7 +36,9 @@ class SuiteResult:
     runs: list[RunSpec]
     outcomes: list[RunOutcome] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    """Ids of runs already done in the store (resumed past, not run again)."""
     report_path: Path | None = None
+    plan: Plan | None = None
 
     @property
     def failed(self) -> list[RunOutcome]:
@@ -97,31 +100,30 @@ def config_changes(stored: dict[str, Any], new: dict[str, Any]) -> list[str]:
     ]
 
 
-def changed_done_runs(store: Store, runs: list[RunSpec]) -> dict[str, list[str]]:
-    """Finished runs in the store whose stored config differs from the matrix's: run id -> changes."""
+def changed_done_runs(store: Store, plan: Plan) -> dict[str, list[str]]:
+    """Finished runs in the store whose stored config differs from the plan's: run id -> changes."""
     df = store.runs()
     if df.empty:
         return {}
     stored = {r.run_id: r.config for r in df.itertuples() if r.status == "done"}
     out = {}
-    for run in runs:
+    for run in plan.runs:
         if run.run_id in stored:
-            changes = config_changes(stored[run.run_id] or {}, run.config())
+            changes = config_changes(stored[run.run_id] or {}, plan.config(run.run_id))
             if changes:
                 out[run.run_id] = changes
     return out
 
 
-def prepare_store(
-    store: Store, suite_path: Path, suite: Any, runs: list[RunSpec], registry: Registry, *, rerun_changed: bool = False
-) -> list[str]:
-    """Record the suite and every run of the matrix; return the ids already done.
+def prepare_store(store: Store, plan: Plan, registry: Registry, *, rerun_changed: bool = False) -> list[str]:
+    """Record the plan (the suite, every run, every skipped pair); return the ids already done.
 
     A finished run is skipped only if its stored config equals the new one. Otherwise, unless
     ``rerun_changed``, :class:`RunRefused` lists the changed fields before anything is written,
     because keeping old numbers under a new suite hash is a silently wrong result.
     """
-    changed = changed_done_runs(store, runs)
+    suite, runs = plan.suite, list(plan.runs)
+    changed = changed_done_runs(store, plan)
     if changed and not rerun_changed:
         first, changes = next(iter(changed.items()))
         more = f" (and {len(changed) - 1} more run(s))" if len(changed) > 1 else ""
@@ -131,9 +133,9 @@ def prepare_store(
             "or use another --out"
         )
     store.set_meta("suite", suite.name)
-    store.set_meta("suite_hash", suite_hash(suite))
-    store.set_meta("suite_file", str(suite_path))
-    store.set_meta("suite_yaml", suite_path.read_text(encoding="utf-8"))
+    store.set_meta("suite_hash", plan.suite_hash)
+    store.set_meta("suite_file", plan.source)
+    store.set_meta("suite_yaml", plan.suite_text)
     store.set_meta("suite_protocol", suite.protocol)
     store.set_meta("ganbench_version", __version__)
     store.set_meta("hardware", hardware_info())
@@ -148,6 +150,8 @@ def prepare_store(
         "metrics": {m: spec.version for m, spec in sorted(registry.metrics.items())},
     })
     store.set_meta("metric_policy", metric_policy(runs, registry))
+    # the pairs the models' capabilities rule out, with why: printed, stored, shown in the report
+    store.set_meta("skipped_pairs", [s.as_dict() for s in plan.skipped])
     store.set_meta("code", {  # what identifies the code of every plugin the runs use (docs/results.md)
         "models": {m: registry.model_owner[m].code_identity() for m in sorted({r.model for r in runs})
                    if m in registry.model_owner},
@@ -165,7 +169,7 @@ def prepare_store(
         store.upsert_run(
             run.run_id,
             suite=run.suite,
-            suite_hash=suite_hash(suite),
+            suite_hash=plan.suite_hash,
             model=run.model,
             label=run.label,
             model_version=registry.models[run.model].version,
@@ -178,7 +182,7 @@ def prepare_store(
             dataset_label=run.dataset_label,
             seed=run.seed,
             pack=run.pack,
-            config=run.config(),
+            config=plan.config(run.run_id),
             status="pending",
         )
     return done
@@ -191,21 +195,14 @@ def run_suite(
     seeds: list[int] | None = None,
     budget: Budget | None = None,
     device: str | None = None,
-    registry: Registry | None = None,
-    executor: Any = None,
-    vectorize: int | None = None,
-    progress: Callable[..., Any] | None = None,
-    on_start: Callable[[list[RunSpec], list[str]], None] | None = None,
-    on_done: Callable[[RunSpec, RunOutcome], None] | None = None,
-    render: bool = True,
-    rerun_changed: bool = False,
-    check_ready: bool = True,
     keep: str | None = None,
-    sinks: Sequence[str] = (),
-    force: bool = False,
     eval_samples: int | None = None,
+    registry: Registry | None = None,
+    **execution: Any,
 ) -> SuiteResult:
-    """Run a suite into ``out_dir`` (locked for the whole run; see :mod:`ganbench.run.outlock`).
+    """Plan a suite (:func:`~ganbench.plan.matrix.build_plan`, with the CLI's overrides ``seeds``,
+    ``budget``, ``device``, ``keep``, ``eval_samples``) and run it into ``out_dir`` (locked for the whole
+    run; see :mod:`ganbench.run.outlock`); ``execution`` are :func:`run_plan`'s options.
 
     ``executor`` None is the CLI's default too: one run at a time in this process, so library and
     CLI throughputs are measured alike (``--jobs N`` / ``--jobs auto`` opt into more). Every run
@@ -220,20 +217,39 @@ def run_suite(
     ``eval_samples`` (``--eval-samples``) replaces every evaluation's generated-sample count, for a
     quick try (the runs' configs record it, so they never pass for the suite's protocol).
     """
-    suite_path = Path(suite_path)
-    suite = load_suite(suite_path)
     registry = registry or load_registry()
     for problem in registry.problems:  # a clash or a broken plugin: one line each, on every run
         log.warning("plugins: %s", problem)
-    runs = build_matrix(suite, registry, str(suite_path), seeds=seeds, budget=budget, device=device, keep=keep)
-    if eval_samples is not None:
-        runs = with_eval_samples(runs, eval_samples)
-    out = Path(out_dir) if out_dir else default_out_dir(suite)
-    from ganbench.plan.preflight import resolution_problems
+    if eval_samples is not None and eval_samples < 1:
+        raise RunRefused(f"--eval-samples must be >= 1, got {eval_samples}")
+    plan = build_plan(suite_path, registry, seeds=seeds, budget=budget, device=device, keep=keep,
+                      eval_samples=eval_samples)
+    return run_plan(plan, out_dir, registry=registry, **execution)
 
-    misfits = resolution_problems(runs, registry)
-    if misfits:  # every such run would fail at build: refused whatever --no-preflight says
-        raise RunRefused(f"{suite_path}: " + "; ".join(misfits) + "; change the resolution or drop the model")
+
+def run_plan(
+    plan: Plan,
+    out_dir: str | Path | None = None,
+    *,
+    registry: Registry,
+    executor: Any = None,
+    vectorize: int | None = None,
+    progress: Callable[..., Any] | None = None,
+    on_start: Callable[[list[RunSpec], list[str]], None] | None = None,
+    on_done: Callable[[RunSpec, RunOutcome], None] | None = None,
+    render: bool = True,
+    rerun_changed: bool = False,
+    check_ready: bool = True,
+    sinks: Sequence[str] = (),
+    force: bool = False,
+) -> SuiteResult:
+    """Record and execute a :class:`~ganbench.plan.matrix.Plan` (see :func:`run_suite` for the options):
+    everything it needs was decided when the plan was built, so nothing here reads the suite again."""
+    suite_path = plan.source
+    for skip in plan.skipped:
+        log.warning("skipped: %s", skip.describe())
+    runs = list(plan.runs)
+    out = Path(out_dir) if out_dir else default_out_dir(plan.suite)
     if sinks:  # an unknown --sink is refused before anything is written (never runs left pending)
         from ganbench.record.sinks import SinkError, check_sink_names
 
@@ -262,33 +278,10 @@ def run_suite(
     _make_out_dir(out)
     try:
         with OutDirLock(out):
-            return _run_locked(suite_path, suite, registry, runs, out, executor, vectorize, progress, on_start,
-                               on_done, render, rerun_changed, sinks)
+            return _run_locked(plan, registry, out, executor, vectorize, progress, on_start, on_done, render,
+                               rerun_changed, sinks)
     except OutDirLocked as exc:
         raise RunRefused(str(exc)) from None
-
-
-EVAL_COUNT_OPTIONS = ("fid_n_samples", "fid_n_samples_intermediate")
-"""eval.options that count generated samples: capped by ``--eval-samples`` (real-sample counts are not)."""
-
-
-def with_eval_samples(runs: list[RunSpec], n: int) -> list[RunSpec]:
-    """``runs`` evaluated on ``n`` generated samples: ``eval.n_samples``, every entry of
-    ``eval.options.n_samples_per_dataset`` and the FID counts capped at ``n``."""
-    if n < 1:
-        raise RunRefused(f"--eval-samples must be >= 1, got {n}")
-    out = []
-    for r in runs:
-        options = dict(r.eval.options)
-        if isinstance(options.get("n_samples_per_dataset"), dict):
-            options["n_samples_per_dataset"] = {k: n for k in options["n_samples_per_dataset"]}
-        for key in EVAL_COUNT_OPTIONS:
-            if isinstance(options.get(key), int) and options[key] > n:
-                options[key] = n
-        out.append(dataclasses.replace(r, eval=r.eval.model_copy(update={"n_samples": n, "options": options})))
-    log.warning("--eval-samples %d: every evaluation scores %d generated samples (a quick try; the suite's "
-                "protocol asks otherwise, and the runs record it)", n, n)
-    return out
 
 
 def _make_out_dir(out: Path) -> None:
@@ -302,9 +295,9 @@ def _make_out_dir(out: Path) -> None:
         raise RunRefused(f"--out {out}: not writable")
 
 
-def _run_locked(suite_path: Path, suite: Any, registry: Registry, runs: list[RunSpec], out: Path, executor: Any,
-                vectorize: int | None, progress: Any, on_start: Any, on_done: Any, render: bool,
-                rerun_changed: bool, sinks: Sequence[str] = ()) -> SuiteResult:
+def _run_locked(plan: Plan, registry: Registry, out: Path, executor: Any, vectorize: int | None, progress: Any,
+                on_start: Any, on_done: Any, render: bool, rerun_changed: bool, sinks: Sequence[str] = ()) -> SuiteResult:
+    suite = plan.suite
     if executor is None:
         from ganbench.executors.local import LocalExecutor
 
@@ -320,18 +313,11 @@ def _run_locked(suite_path: Path, suite: Any, registry: Registry, runs: list[Run
         from ganbench.executors.vectorized import VectorizedExecutor
 
         executor = VectorizedExecutor(n_replicas, fallback=executor)
-    # A translation model translates, it does not sample: `ganbench sample` / `evaluate` could not
-    # use a kept file of one (CycleGAN's would hold both generators with their optimisers), so its
-    # runs keep none, and the log says so.
-    translators = sorted({r.model for r in runs if r.keep != "none" and _translates(registry, r.model)})
-    if translators:
-        log.info("keep: %s translate images; their runs keep no generator (ganbench sample/evaluate draw from "
-                 "generative models only)", ", ".join(translators))
-        runs = [dataclasses.replace(r, keep="none") if r.model in translators else r for r in runs]
     # kept generators go beside the store (an absolute path, so worker processes find it too)
-    runs = [dataclasses.replace(r, keep_dir=str(generator_dir(out.resolve()))) if r.keep != "none" else r for r in runs]
+    runs = [dataclasses.replace(r, keep_dir=str(generator_dir(out.resolve()))) if r.keep != "none" else r
+            for r in plan.runs]
     with Store.open(out) as store:
-        done = prepare_store(store, suite_path, suite, runs, registry, rerun_changed=rerun_changed)
+        done = prepare_store(store, plan, registry, rerun_changed=rerun_changed)
         todo = [r for r in runs if r.run_id not in done]
         if on_start:
             on_start(runs, done)
@@ -340,7 +326,7 @@ def _run_locked(suite_path: Path, suite: Any, registry: Registry, runs: list[Run
             from ganbench.record.sinks import SinkContext, SinkError, SinkStore, open_sinks
 
             try:
-                hub = open_sinks(sinks, SinkContext(out.resolve(), suite.name, suite_path.read_text(encoding="utf-8")),
+                hub = open_sinks(sinks, SinkContext(out.resolve(), suite.name, plan.suite_text),
                                  registry.extra_modules)
             except SinkError as exc:
                 raise RunRefused(str(exc)) from None
@@ -357,14 +343,9 @@ def _run_locked(suite_path: Path, suite: Any, registry: Registry, runs: list[Run
         finally:
             if hub is not None:
                 hub.close()
-        result = SuiteResult(out, store.path, runs, outcomes, done)
+        result = SuiteResult(out, store.path, runs, outcomes, done, plan=plan)
     if render:
         from ganbench.report.build import render_report
 
         result.report_path = render_report(result.store_path, out / "report.html")
     return result
-
-
-def _translates(registry: Registry, model: str) -> bool:
-    spec = registry.models.get(model)
-    return spec is not None and getattr(spec.capabilities, "task", "generate") == "translate"

@@ -13,34 +13,22 @@ from __future__ import annotations
 import io
 import time
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import torch
 
-from ganbench.api import Capabilities
 from ganbench.contract.translation import TASKS, TranslationBatch, TranslationDataset
+from ganbench.testing.checks import check_spec
+from ganbench.testing.errors import not_applicable
+from ganbench.testing.kit import TRANSLATION_REQUIRED, Kit, kit_domains, n_domains
+from ganbench.testing.synthetic import image_data, sliced_wasserstein
 
-if TYPE_CHECKING:
-    from ganbench.testing import Kit
-
-REQUIRED = ("train_step", "translate", "state_dict", "load_state_dict")
+REQUIRED = TRANSLATION_REQUIRED
 N_CONTENTS = 512
-
-
-def n_domains(caps: Capabilities) -> int:
-    """The domain count the kit's data has: the model's, or 3 for models of any number."""
-    return caps.domains if caps.domains is not None else 3
-
-
-def kit_domains(caps: Capabilities) -> tuple[str, ...]:
-    return ("squares", "negated", "mirrored")[: n_domains(caps)] if n_domains(caps) <= 3 else tuple(
-        f"domain{i}" for i in range(n_domains(caps)))
 
 
 def kit_dataset(kit: Kit, seed: int = 0) -> TranslationDataset:
     """Domain 0: the kit's square images; 1: negated; 2: mirrored; further: rolled by i pixels."""
-    from ganbench.testing import image_data
-
     caps = kit.spec.capabilities
     x, y = image_data(N_CONTENTS + kit.n_eval, kit.shape, seed)
     views = [x, -x, x.flip(-1)] + [x.roll(i, -1) for i in range(3, n_domains(caps))]
@@ -49,7 +37,8 @@ def kit_dataset(kit: Kit, seed: int = 0) -> TranslationDataset:
     train, ev = v[:, :N_CONTENTS].contiguous(), v[:, N_CONTENTS:].contiguous()
     part = None if caps.paired else (torch.arange(N_CONTENTS) % d).to(kit.device)
     return TranslationDataset("kit-translate", "image", train.reshape(d * N_CONTENTS, *kit.shape),
-                              y[:N_CONTENTS].repeat(d).to(kit.device), 4, {"extra": {"n_eval": kit.n_eval}},
+                              y[:N_CONTENTS].repeat(d).to(kit.device), 4,
+                              {"extra": {"n_eval": kit.n_eval}},  # type: ignore[arg-type]  # read as a mapping
                               domains=kit_domains(caps), views=train, part=part, eval_views=ev,
                               eval_labels=y[N_CONTENTS:].to(kit.device))
 
@@ -110,8 +99,6 @@ def translate(kit: Kit, model: Any, n: int = 32, target: int = 1, seed: int = 12
 
 def check_t_spec(kit: Kit) -> None:
     """The spec is well formed and its translation capabilities are consistent."""
-    from ganbench.testing import check_spec
-
     check_spec(kit)
     caps = kit.spec.capabilities
     if caps.task not in TASKS:
@@ -190,8 +177,6 @@ def check_t_domains(kit: Kit) -> None:
     """``translate`` uses ``target_domain``: models of several targets map to each differently."""
     caps = kit.spec.capabilities
     if not caps.bidirectional and n_domains(caps) == 2:
-        from ganbench.testing import not_applicable
-
         not_applicable("the model translates in one direction only (capabilities.bidirectional is False)")
     model = kit.build()
     train(kit, model, 2)
@@ -204,8 +189,6 @@ def check_t_improves(kit: Kit) -> None:
     """A short run moves translations towards the target domain: the sliced Wasserstein distance
     between translations and real target-domain images shrinks by ``min_improvement`` (the
     distribution an unpaired model is trained to match; L1 to the ground truth is noted too)."""
-    from ganbench.testing import sliced_wasserstein
-
     model = kit.build()
     ds = kit_dataset(kit)
     assert ds.eval_views is not None

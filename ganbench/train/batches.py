@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import torch
 
-from ganbench.api import Dataset
+from ganbench.contract import Dataset
 
 
 class DeviceBatcher:

@@ -31,7 +31,7 @@ import numpy as np
 import torch
 
 from ganbench.record.store import MetricRow
-from ganbench.util.atomic import run_file
+from ganbench.util.atomic import run_file, write_atomic_path
 from ganbench.util.faults import fault_point
 
 log = logging.getLogger(__name__)
@@ -139,19 +139,10 @@ def set_rng_state(state: dict[str, Any]) -> None:
 
 
 def save_atomic(obj: dict[str, Any], path: Path) -> None:
-    """Write ``obj`` to ``path`` so that a reader sees the old file or the new one, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as fh:
-            torch.save(obj, fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        fault_point("checkpoint-rename")
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    """Write ``obj`` to ``path`` so that a reader sees the old file or the new one, never half; the
+    temporary file carries this process's pid (see :meth:`Checkpointer.clean_stale`)."""
+    write_atomic_path(path, lambda tmp: torch.save(obj, tmp), tmp_name=f".{path.name}.{os.getpid()}.tmp",
+                      before_rename=lambda: fault_point("checkpoint-rename"))
 
 
 def load_checkpoint(path: Path) -> dict[str, Any]:

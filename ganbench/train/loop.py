@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from ganbench.api import (
+from ganbench.contract import (
     BuildContext,
     Dataset,
     DatasetRequest,
@@ -27,10 +27,10 @@ from ganbench.api import (
     MetricValue,
     ModelSpec,
 )
-from ganbench.contract.budget import TrainingBudget, TrainingProgress
 from ganbench.contract.figures import store_figures
+from ganbench.contract.training_progress import TrainingBudget, TrainingProgress
 from ganbench.data import default_root
-from ganbench.plan.suite import RunSpec
+from ganbench.plan.matrix import RunSpec
 from ganbench.plugins import Registry
 from ganbench.record.kept import make_keeper
 from ganbench.record.store import MetricRow, Store
@@ -252,6 +252,7 @@ class RunLoop:
             mctx = MetricContext(
                 dataset=ds, samples=samples, labels=labels, device=self.device,
                 cache_dir=self.cache_dir, options=run.eval.options, final=final, translation=translated, model=model, figures=figures,
+                metric_families=self.registry.metrics,
             )
             try:
                 out = metric.compute(mctx)

@@ -7,7 +7,7 @@ module checks that a plugin really did widen D (the conformance kit and the loop
 
 from __future__ import annotations
 
-from ganbench.api import BuildContext, pack, pack_labels
+from ganbench.contract import BuildContext, pack, pack_labels
 
 __all__ = ["pack", "pack_labels", "real_per_step"]
 

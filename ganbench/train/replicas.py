@@ -30,7 +30,7 @@ from typing import Any
 
 import torch
 
-from ganbench.plan.suite import RunSpec
+from ganbench.plan.matrix import RunSpec
 from ganbench.plugins import Registry
 from ganbench.train.batches import DeviceBatcher
 from ganbench.train.budget import BudgetMeter

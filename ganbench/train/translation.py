@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from ganbench.api import Capabilities, Dataset
+from ganbench.contract import Capabilities, Dataset
 from ganbench.contract.translation import TranslationBatch, TranslationDataset, TranslationEval
 
 EVAL_CHUNK = 2000

@@ -54,29 +54,52 @@ def check_replaceable(path: str | Path) -> None:
         raise UnsafeTarget(p, "is an SQLite database (a results store?); refusing to replace it")
 
 
-def write_atomic(path: str | Path, write: Callable[[BinaryIO], object], *, mode: int | None = None) -> Path:
-    """Call ``write(fh)`` on a temporary binary file, then rename it over ``path``.
+def write_atomic_path(path: str | Path, write_to: Callable[[Path], object], *, mode: int | None = None,
+                      tmp_name: str | None = None, before_rename: Callable[[], object] | None = None) -> Path:
+    """Call ``write_to(tmp)`` to write a temporary file beside ``path`` by name (pandas, ``torch.save``),
+    fsync it, then rename it over ``path``: the one atomic write every ganbench writer uses.
 
-    ``mode`` sets the file's permissions (``mkstemp`` creates it private to the user). ``path``
-    must be missing or a regular file (:func:`check_replaceable`), checked before and again just
-    before the rename."""
+    ``mode`` sets the file's permissions (the default ``mkstemp`` name is private to the user; a
+    ``tmp_name`` is created by the writer, so the umask decides). ``tmp_name`` names the temporary
+    file (checkpoints put their pid in it, so a later run can tell a live writer's file from a dead
+    one's); ``before_rename`` runs just before the rename (the fault-injection hook of
+    :mod:`ganbench.util.faults`). ``path`` must be missing or a regular file (:func:`check_replaceable`),
+    checked before and again just before the rename. A failure removes the temporary file."""
     p = Path(path)
     check_replaceable(p)
     p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
+    if tmp_name is None:
+        fd, name = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
+        os.close(fd)
+        tmp = Path(name)
+    else:
+        tmp = p.with_name(tmp_name)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
+        write_to(tmp)
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         if mode is not None:
             os.chmod(tmp, mode)
+        if before_rename is not None:
+            before_rename()
         check_replaceable(p)  # it may have changed while we wrote
         os.replace(tmp, p)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
     return p
+
+
+def write_atomic(path: str | Path, write: Callable[[BinaryIO], object], *, mode: int | None = None) -> Path:
+    """:func:`write_atomic_path` for a writer of an open binary file: ``write(fh)``."""
+    def write_to(tmp: Path) -> None:
+        with open(tmp, "wb") as fh:
+            write(fh)
+
+    return write_atomic_path(path, write_to, mode=mode)
 
 
 def run_file(directory: str | Path, run_id: str) -> Path:

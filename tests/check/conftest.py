@@ -7,22 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers.suites import gan, ring, suite_text
+
 # Trains for real (so the numbers carry seed spread) but in about a second per run on 2 cores.
-CHECK_SUITE = """
-name: check-tiny
-seeds: 2
-device: cpu
-deterministic: true
-batch_size: 64
-budget: {steps: 60}
-eval: {n_samples: 500}
-datasets:
-  - {name: mog-ring8, params: {n_samples: 4000}}
-models:
-  - model: gan
-    packs: [1]
-    hparams: {g_hidden: 32, d_hidden: 16, g_layers: 2, d_layers: 2, lr: 0.005}
-"""
+CHECK_SUITE = suite_text(name="check-tiny", deterministic=True, batch_size=64, budget={"steps": 60}, eval={"n_samples": 500},
+                         datasets=[ring(4000)], models=[gan(packs=[1], hparams={"lr": 0.005})])
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ import pytest
 
 from ganbench.cli import main
 from ganbench.gate.baseline import BaselineError, load_baseline
-from ganbench.gate.check import CheckError, floor_value, parse_floor_arg
+from ganbench.gate.regression import CheckError, floor_value, parse_floor_arg
 
 GOOD = {
     "format": "ganbench-baseline", "format_version": 1, "suite": "s", "suite_hash": "abc123",

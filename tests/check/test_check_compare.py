@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from ganbench.gate.baseline import MetricStats, build_baseline, load_baseline
-from ganbench.gate.check import (
+from ganbench.gate.regression import (
     EXIT_NOT_COMPARABLE,
     EXIT_OK,
     EXIT_REGRESSION,

@@ -12,7 +12,7 @@ import pytest
 import torch
 
 from ganbench.gate.baseline import load_baseline
-from ganbench.gate.check import EXIT_REGRESSION, compare
+from ganbench.gate.regression import EXIT_REGRESSION, compare
 from ganbench.plan.suite import load_suite, suite_hash
 from ganbench.run.runner import run_suite
 

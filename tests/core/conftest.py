@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-import shutil
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.helpers.plugins import write_dist
+
+__all__ = ["write_dist"]  # tests import it from here
+
 HERE = Path(__file__).parent
-
-
-def write_dist(site: Path, dist: str, version: str, entry_points: dict[str, str], modules: list[Path]) -> None:
-    """Make ``site`` look like a site-packages holding distribution ``dist`` with ``ganbench`` entry points."""
-    info = site / f"{dist.replace('-', '_')}-{version}.dist-info"
-    info.mkdir(parents=True)
-    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: {version}\n")
-    eps = "\n".join(f"{k} = {v}" for k, v in entry_points.items())
-    (info / "entry_points.txt").write_text(f"[ganbench]\n{eps}\n")
-    for m in modules:
-        shutil.copy(m, site / m.name)
 
 
 @pytest.fixture

@@ -10,7 +10,8 @@ import torch
 
 from ganbench.api import BuildContext, MetricSpec, MetricValue, pack
 from ganbench.contract.hookspecs import hookimpl
-from ganbench.plan.suite import Budget, EvalConfig, RunSpec
+from ganbench.plan.matrix import RunSpec
+from ganbench.plan.suite import Budget, EvalConfig
 from ganbench.plugins import load_registry
 from ganbench.record.store import Store
 from ganbench.train.loop import RunLoop

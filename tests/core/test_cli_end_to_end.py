@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ganbench.cli import COMMANDS
 from ganbench.record.store import Store
+from tests.helpers.suites import ring, suite_text
 
 
 def ganbench(*args: str, env_extra: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -50,21 +51,9 @@ def test_overrides_on_the_command_line(tiny_suite, tmp_path, cli):
 
 
 def test_misbehaving_plugins_fail_their_runs_only(plugin_site, write_suite, tmp_path):
-    suite = write_suite("""
-name: bad
-seeds: 1
-device: cpu
-batch_size: 8
-budget: {steps: 6}
-eval: {n_samples: 50}
-datasets: [{name: mog-ring8, params: {n_samples: 500}}]
-models:
-  - {model: tiny-ok}
-  - {model: tiny-build-raises}
-  - {model: tiny-step-raises}
-  - {model: tiny-nan}
-  - {model: tiny-wrong-shape}
-""")
+    bad = ["tiny-ok", "tiny-build-raises", "tiny-step-raises", "tiny-nan", "tiny-wrong-shape"]
+    suite = write_suite(suite_text(name="bad", seeds=1, batch_size=8, budget={"steps": 6}, eval={"n_samples": 50},
+                                   datasets=[ring(500)], models=[{"model": m} for m in bad]))
     out = tmp_path / "out"
     res = ganbench("run", str(suite), "--out", str(out), env_extra={"PYTHONPATH": str(plugin_site)})
     assert res.returncode == 1, res.stdout + res.stderr

@@ -12,6 +12,7 @@ from ganbench.api import Capabilities, ModelSpec, hookimpl
 from ganbench.plugins import load_registry
 from ganbench.record.store import Store
 from ganbench.run.runner import run_suite
+from tests.helpers.suites import ring, suite_text
 
 SEEN: list[torch.Tensor] = []
 
@@ -47,18 +48,8 @@ class _Plugin:
         return [ModelSpec(name="lookahead-test", build=Unrolled, capabilities=Capabilities(packing=True))]
 
 
-SUITE = """
-name: unrolled
-seeds: 1
-device: cpu
-batch_size: 8
-budget: {kimg: 1.0}
-eval: {n_samples: 50}
-datasets:
-  - {name: mog-ring8, params: {n_samples: 100000}}
-models:
-  - {model: lookahead-test, packs: [2]}
-"""
+SUITE = suite_text(name="unrolled", seeds=1, batch_size=8, budget={"kimg": 1.0}, eval={"n_samples": 50},
+                   datasets=[ring(100000)], models=[{"model": "lookahead-test", "packs": [2]}])
 
 
 def test_d_steps_get_more_real_samples_and_count_in_kimg(write_suite, tmp_path):

@@ -12,7 +12,8 @@ import pytest
 import torch
 
 from ganbench.api import BuildContext, Capabilities, ModelSpec
-from ganbench.plan.suite import SuiteError, build_matrix, parse_suite
+from ganbench.plan.matrix import build_matrix
+from ganbench.plan.suite import SuiteError, parse_suite
 from ganbench.testing import ConformanceError, Kit
 
 
@@ -76,8 +77,19 @@ class _Model:
 
 
 def test_the_kit_fails_a_model_that_reads_an_undeclared_name():
-    spec = ModelSpec(name="toy", build=_Model, defaults={"lr": 1e-3}, capabilities=Capabilities())
+    spec = ModelSpec(name="toy", build=_Model, defaults={"lr": 1e-3}, capabilities=Capabilities(), api_version="1.4")
     with pytest.raises(ConformanceError, match="reads hyper-parameter\\(s\\) 'momentumm' that the spec does not declare"):
         Kit(spec=spec).build()
-    ok = ModelSpec(name="toy", build=_Model, defaults={"lr": 1e-3}, hyperparameters={"momentumm": "momentum"})
+    ok = ModelSpec(name="toy", build=_Model, defaults={"lr": 1e-3}, hyperparameters={"momentumm": "momentum"},
+                   api_version="1.4")
     Kit(spec=ok).build()
+
+
+@pytest.mark.parametrize("api_version", ["1.0", "1.3"])
+def test_the_declared_hparams_rule_binds_only_plugins_written_against_1_4(api_version):
+    """The rule came with API 1.4: an older plugin that reads an undeclared name still builds, with a note."""
+    spec = ModelSpec(name="toy", build=_Model, defaults={"lr": 1e-3}, capabilities=Capabilities(),
+                     api_version=api_version)
+    kit = Kit(spec=spec)
+    kit.build()
+    assert "momentumm" in kit.notes["undeclared_hparams"]

@@ -11,6 +11,7 @@ from ganbench.plugins import load_registry
 from ganbench.record.store import Store
 from ganbench.run.runner import run_suite
 from ganbench.train.losses import LossSeries
+from tests.helpers.suites import gan, ring, suite_text
 
 
 class StepCounter:
@@ -66,18 +67,8 @@ def test_series_thins_to_slice_means():
     assert np.average([v for _, v in got], weights=lengths) == pytest.approx(np.mean(np.arange(1, 96)))
 
 
-SUITE = """
-name: losses
-seeds: 2
-device: cpu
-batch_size: 8
-budget: {steps: 1234}
-eval: {n_samples: 50, points: 2}
-datasets:
-  - {name: mog-ring8, params: {n_samples: 500}}
-models:
-  - model: counter
-"""
+SUITE = suite_text(name="losses", batch_size=8, budget={"steps": 1234}, eval={"n_samples": 50, "points": 2},
+                   datasets=[ring(500)], models=[{"model": "counter"}])
 
 
 def test_run_stores_at_most_501_points_per_loss_and_the_report_plots_them(write_suite, tmp_path):
@@ -108,18 +99,7 @@ def test_run_stores_at_most_501_points_per_loss_and_the_report_plots_them(write_
 
 
 def test_vectorised_replicas_store_their_losses_too(write_suite, tmp_path, registry):
-    suite = write_suite("""
-name: modes
-seeds: 2
-device: cpu
-batch_size: 32
-budget: {steps: 30}
-eval: {n_samples: 200}
-datasets:
-  - {name: mog-ring8, params: {n_samples: 2000}}
-models:
-  - {model: gan, hparams: {g_hidden: 32, d_hidden: 16, g_layers: 2, d_layers: 2}}
-""")
+    suite = write_suite(suite_text(name="modes", budget={"steps": 30}, eval={"n_samples": 200}, models=[gan()]))
     run_suite(suite, tmp_path / "vec", registry=registry, vectorize=2, render=False)
     with Store.open(tmp_path / "vec", create=False) as store:
         m, runs = store.metrics(), store.runs()

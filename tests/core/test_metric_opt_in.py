@@ -5,25 +5,13 @@ the report says which families ran and why (docs/metrics.md, "Which metrics run"
 from __future__ import annotations
 
 import sqlite3
-import sys
 
 import pytest
 
-from tests.core.conftest import write_dist
+from tests.helpers.plugins import blob_dataset_source, installed_plugin
 
-THIRD_PARTY_METRIC = '''
-import torch
-from ganbench.api import Dataset, DatasetSpec, MetricSpec, MetricValue, hookimpl
-
-def _load(req):
-    g = torch.Generator().manual_seed(0)
-    return Dataset(name="blob", kind="vector", data=torch.randn(200, 2, generator=g).to(req.device))
-
-@hookimpl
-def ganbench_datasets():
-    # no default_metrics: every family that applies used to run on it, third-party ones included
-    return [DatasetSpec(name="blob", kind="vector", load=_load, description="a Gaussian blob")]
-
+# no default_metrics on the dataset: every family that applies used to run on it, third-party ones included
+THIRD_PARTY_METRIC = blob_dataset_source(200, "a Gaussian blob") + '''
 @hookimpl
 def ganbench_metrics():
     return [MetricSpec(name="always-one", compute=lambda ctx: {"always_one": MetricValue(1.0, "higher")},
@@ -37,13 +25,8 @@ BASE = ("name: s\nseeds: 1\ndevice: cpu\nbudget: {steps: 2}\neval: {n_samples: 5
 
 @pytest.fixture
 def third_party_metric(tmp_path, monkeypatch):
-    site = tmp_path / "site"
-    src = tmp_path / "always_one_metric.py"
-    src.write_text(THIRD_PARTY_METRIC)
-    write_dist(site, "ganbench-contrib-always-one", "1.0", {"always-one": "always_one_metric"}, [src])
-    monkeypatch.syspath_prepend(str(site))
-    yield
-    sys.modules.pop("always_one_metric", None)
+    yield from installed_plugin(tmp_path, monkeypatch, "ganbench-contrib-always-one", "always-one", "always_one_metric",
+                                THIRD_PARTY_METRIC)
 
 
 def _metric_names(out) -> set[str]:

@@ -40,27 +40,14 @@ def test_raising_hook_breaks_only_its_plugin():
 def test_api_major_mismatch_is_refused_with_a_message():
     major = int(API_VERSION.split(".")[0])
 
-    class Future:
-        __name__ = "future"
-
-        @hookimpl
-        def ganbench_models(self):
-            return [ModelSpec(name="from-the-future", build=lambda ctx: None, api_version=f"{major + 1}.0")]
-
-    reg = load_registry(extra_plugins=[Future()])
+    future = ModelSpec(name="from-the-future", build=lambda ctx: None, api_version=f"{major + 1}.0")
+    reg = load_registry(extra_plugins=[_plugin("future", "ganbench_models", [future])])
     assert "from-the-future" not in reg.models
     assert any("targets plugin API" in p for p in reg.problems)
 
 
 def test_name_clash_keeps_first_and_reports():
-    class Clash:
-        __name__ = "clash"
-
-        @hookimpl
-        def ganbench_models(self):
-            return [ModelSpec(name="gan", build=lambda ctx: None)]
-
-    reg = load_registry(extra_plugins=[Clash()])
+    reg = load_registry(extra_plugins=[_plugin("clash", "ganbench_models", [_model("gan")])])
     assert reg.model_owner["gan"].distribution == "ganbench-zoo-gan"
     assert any("clashes" in p for p in reg.problems)
 

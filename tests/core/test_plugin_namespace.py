@@ -19,7 +19,8 @@ import pytest
 import tomllib
 
 from ganbench.commands.new_plugin import NewPluginError, derive_names
-from ganbench.plan.suite import SuiteError, build_matrix, parse_suite
+from ganbench.plan.matrix import build_matrix
+from ganbench.plan.suite import SuiteError, parse_suite
 from ganbench.plugins import load_registry
 from tests.core.conftest import write_dist
 

@@ -10,7 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ganbench.plan.suite import SuiteError, build_matrix, id_part, make_run_id, parse_suite
+from ganbench.plan.ids import id_part, make_run_id
+from ganbench.plan.matrix import build_matrix
+from ganbench.plan.suite import SuiteError, parse_suite
 from ganbench.util.atomic import run_file
 
 labels = st.text(min_size=1, max_size=12)

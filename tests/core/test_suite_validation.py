@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ganbench.plan.suite import SuiteError, build_matrix, load_suite, parse_budget
+from ganbench.plan.matrix import build_matrix
+from ganbench.plan.suite import SuiteError, load_suite, parse_budget
 
 GOOD = """
 name: s

@@ -19,6 +19,7 @@ from ganbench.plugins import load_registry
 from ganbench.record.store import Store
 from ganbench.run.runner import run_suite
 from ganbench.train import clock as clock_mod
+from tests.helpers.suites import gan, ring, suite_text
 
 KERNEL_S = 0.02  # the "device time" of one queued step
 STEPS = 10
@@ -60,18 +61,9 @@ class _Plugin:
                           capabilities=Capabilities(data_kinds=("vector",)))]
 
 
-SUITE = f"""
-name: clock
-seeds: 1
-device: cpu
-batch_size: 16
-budget: {{steps: {STEPS}}}
-eval: {{n_samples: 100}}
-datasets:
-  - {{name: mog-ring8, params: {{n_samples: 1000}}}}
-models:
-  - model: async
-"""
+def _suite(budget: dict) -> str:
+    return suite_text(name="clock", seeds=1, batch_size=16, budget=budget, eval={"n_samples": 100},
+                      datasets=[ring(1000)], models=[{"model": "async"}])
 
 
 @pytest.mark.parametrize("budget", ["steps", "kimg"])
@@ -80,7 +72,7 @@ def test_clock_synchronises_at_every_step_whatever_the_budget(write_suite, tmp_p
     launches (~0 s) and booked the work to nobody; train_steps_per_s was off by orders of magnitude."""
     monkeypatch.setattr(clock_mod, "synchronize", _fake_cuda_sync)
     _queue.clear()
-    text = SUITE if budget == "steps" else SUITE.replace(f"steps: {STEPS}", f"kimg: {STEPS * 16 / 1000}")
+    text = _suite({"steps": STEPS} if budget == "steps" else {"kimg": STEPS * 16 / 1000})
     run_suite(write_suite(text), tmp_path / "out", registry=load_registry([_Plugin()]), render=False)
     with Store.open(tmp_path / "out", create=False) as store:
         run = store.runs().iloc[0]
@@ -110,18 +102,11 @@ def test_cpu_synchronize_is_a_no_op(monkeypatch):
     assert called == [(torch.device("cuda", 0),)]
 
 
-VEC_SUITE = """
-name: modes
-seeds: 3
-device: cpu
-batch_size: 32
-budget: {steps: 30}
-eval: {n_samples: 200}
-datasets:
-  - {name: mog-ring8, params: {n_samples: 2000}}
-models:
-  - {model: gan, label: vec, hparams: {g_hidden: 32, d_hidden: 16, g_layers: 2, d_layers: 2}}
-"""
+def _vec_suite(label: str) -> str:
+    return suite_text(name="modes", seeds=3, budget={"steps": 30}, eval={"n_samples": 200}, models=[gan(label=label)])
+
+
+VEC_SUITE = _vec_suite("vec")
 
 
 def test_execution_mode_recorded_and_vectorised_runs_book_the_group_wall_time(write_suite, tmp_path, registry):
@@ -149,7 +134,7 @@ def test_report_flags_mixed_execution_modes(write_suite, tmp_path, registry):
 
     suite = write_suite(VEC_SUITE)
     run_suite(suite, tmp_path / "vec", registry=registry, vectorize=3, render=False)
-    run_suite(write_suite(VEC_SUITE.replace("label: vec", "label: solo"), "solo.yaml"),
+    run_suite(write_suite(_vec_suite("solo"), "solo.yaml"),
               tmp_path / "solo", registry=registry, render=False)
     html = render_report([tmp_path / "vec", tmp_path / "solo"], tmp_path / "r.html").read_text()
     section = html[html.index('<section id="throughput">'):]

@@ -8,6 +8,7 @@ import math
 
 import pytest
 import torch
+import yaml
 
 from ganbench.api import (
     API_VERSION,
@@ -26,6 +27,7 @@ from ganbench.plugins import load_registry
 from ganbench.record.store import Store
 from ganbench.run.runner import run_suite
 from ganbench.train.checkpoint import CheckpointOptions
+from tests.helpers.suites import ring, suite_text
 
 SEEN: list[tuple[int, float, float, int | None, str]] = []
 
@@ -60,24 +62,16 @@ class _Plugin:
                           capabilities=Capabilities(data_kinds=("vector",)))]
 
 
-SUITE = """
-name: progress
-seeds: 1
-device: cpu
-batch_size: 16
-budget: {BUDGET}
-eval: {{n_samples: 50}}
-datasets:
-  - {{name: mog-ring8, params: {{n_samples: 500}}}}
-models:
-  - model: progress
-"""
+def _suite(budget: str) -> str:
+    """One seed of the progress-recording model at ``budget`` (a YAML mapping, as a suite writes it)."""
+    return suite_text(name="progress", seeds=1, batch_size=16, budget=yaml.safe_load(budget), eval={"n_samples": 50},
+                      datasets=[ring(500)], models=[{"model": "progress"}])
 
 
 @pytest.mark.parametrize(("budget", "total"), [("{steps: 8}", 8), ("{kimg: 0.128}", 8), ("{kimg: 0.13}", 9)])
 def test_progress_before_every_step_in_the_budgets_terms(write_suite, tmp_path, budget, total):
     SEEN.clear()
-    run_suite(write_suite(SUITE.format(BUDGET=budget)), tmp_path / "out",
+    run_suite(write_suite(_suite(budget)), tmp_path / "out",
               registry=load_registry([_Plugin()]), render=False)
     steps = [s[0] for s in SEEN]
     assert steps == list(range(total)), "step = generator steps already taken, 0 in the first train_step"
@@ -91,7 +85,7 @@ def test_progress_before_every_step_in_the_budgets_terms(write_suite, tmp_path, 
 
 def test_seconds_budget_has_no_step_total_and_fraction_grows(write_suite, tmp_path):
     SEEN.clear()
-    run_suite(write_suite(SUITE.format(BUDGET="{seconds: 0.05}")), tmp_path / "out",
+    run_suite(write_suite(_suite("{seconds: 0.05}")), tmp_path / "out",
               registry=load_registry([_Plugin()]), render=False)
     assert SEEN and {s[3] for s in SEEN} == {None} and {s[4] for s in SEEN} == {"seconds"}
     fractions = [s[1] for s in SEEN]
@@ -103,7 +97,7 @@ def test_resumed_run_sees_the_progress_an_uninterrupted_one_saw(write_suite, tmp
     step 6 of 10 at fraction 0.6 -- the schedule continues, it does not restart."""
     from ganbench.train import loop as loop_mod
 
-    suite = write_suite(SUITE.format(BUDGET="{steps: 10}"))
+    suite = write_suite(_suite("{steps: 10}"))
     reg = load_registry([_Plugin()])
     original = loop_mod.RunLoop._check_losses
 

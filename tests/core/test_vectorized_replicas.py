@@ -7,41 +7,29 @@ import numpy as np
 import pytest
 import torch
 
-from ganbench.plan.suite import build_matrix, load_suite
-from ganbench.record.store import Store
+from ganbench.plan.matrix import build_matrix
+from ganbench.plan.suite import load_suite
 from ganbench.run.runner import run_suite
 from ganbench.train.replicas import group_runs
+from tests.helpers.store import stored_runs
+from tests.helpers.suites import gan, ring, suite_text
 
-SUITE = """
-name: rep
-seeds: 3
-device: cpu
-batch_size: 32
-budget: {steps: 12}
-eval: {n_samples: 300, every: 6}
-datasets:
-  - {name: mog-grid25, params: {n_samples: 3000}}
-models:
-  - model: gan
-    packs: [2]
-    hparams: {g_hidden: 48, d_hidden: 24, g_layers: 2, d_layers: 2, lr: 0.001}
-"""
+REPLICA_GAN = gan(packs=[2], hparams={"g_hidden": 48, "d_hidden": 24, "lr": 0.001})
 
 
-def _load(out):
-    with Store.open(out, create=False) as store:
-        runs = store.runs().set_index("run_id")
-        metrics = store.metrics()
-        samples = {rid: store.array(rid, "samples") for rid in runs.index}
-    return runs, metrics, samples
+def _suite(**overrides) -> str:
+    fields = dict(name="rep", seeds=3, budget={"steps": 12}, eval={"n_samples": 300, "every": 6},
+                  datasets=[ring(3000, name="mog-grid25")], models=[REPLICA_GAN])
+    return suite_text(**{**fields, **overrides})
 
 
+SUITE = _suite()
 def test_replicas_track_solo_runs_over_the_first_steps(write_suite, tmp_path, registry):
     suite = write_suite(SUITE)
     run_suite(suite, tmp_path / "solo", registry=registry, render=False)
     run_suite(suite, tmp_path / "vec", registry=registry, vectorize=3, render=False)
-    solo_runs, solo_m, solo_s = _load(tmp_path / "solo")
-    vec_runs, vec_m, vec_s = _load(tmp_path / "vec")
+    solo_runs, solo_m, solo_s = stored_runs(tmp_path / "solo")
+    vec_runs, vec_m, vec_s = stored_runs(tmp_path / "vec")
     assert (vec_runs.status == "done").all() and len(vec_runs) == 3
     assert all(h.get("vectorized_replicas") == 3 for h in vec_runs.hardware)
     assert "vectorized_replicas" not in solo_runs.hardware.iloc[0]
@@ -64,7 +52,7 @@ def test_replicas_track_solo_runs_over_the_first_steps(write_suite, tmp_path, re
 
 
 def test_grouping_rules(write_suite, registry):
-    path = write_suite(SUITE.replace("packs: [2]", "packs: [1, 2]").replace("seeds: 3", "seeds: 5"))
+    path = write_suite(_suite(seeds=5, models=[{**REPLICA_GAN, "packs": [1, 2]}]))
     runs = build_matrix(load_suite(path), registry)
     groups = group_runs(runs, registry, max_replicas=4)
     # per pack: 5 seeds -> a group of 4 and a group of 1; packs never mix
@@ -117,19 +105,9 @@ def test_compile_falls_back_to_eager_and_says_so(monkeypatch):
     assert TrainStep(M(), want_compile=False, safe=True, device=torch.device("cpu")).mode == "eager"
 
 
-COND_SUITE = """
-name: cond-rep
-seeds: 2
-device: cpu
-batch_size: 8
-budget: {steps: 3}
-eval: {n_samples: 20, every: 2}
-datasets:
-  - {name: mnist}
-metrics: []
-models:
-  - model: MODEL
-"""
+def _cond_suite(model: str) -> str:
+    return suite_text(name="cond-rep", batch_size=8, budget={"steps": 3}, eval={"n_samples": 20, "every": 2},
+                      datasets=[{"name": "mnist"}], metrics=[], models=[{"model": model}])
 
 
 @pytest.fixture
@@ -146,10 +124,10 @@ def test_vectorised_groups_give_conditional_replicas_their_labels(write_suite, t
     """The reference is the solo run: each replica must be trained on the labels its solo twin
     gets (its own data order), not on None."""
     registry, seen = replica_registry
-    suite = write_suite(COND_SUITE.replace("MODEL", "cond-replicas"))
+    suite = write_suite(_cond_suite("cond-replicas"))
     run_suite(suite, tmp_path / "solo", registry=registry, render=False, check_ready=False)
     run_suite(suite, tmp_path / "vec", registry=registry, vectorize=2, render=False, check_ready=False)
-    runs, _, _ = _load(tmp_path / "vec")
+    runs, _, _ = stored_runs(tmp_path / "vec")
     assert (runs.status == "done").all(), runs.error.tolist()
     solo = {seed: [lab for s, lab in seen["solo"] if s == seed] for seed in (0, 1)}
     assert len(seen["group"]) == 3 and all(len(solo[s]) == 3 for s in (0, 1))
@@ -161,9 +139,9 @@ def test_vectorised_groups_give_conditional_replicas_their_labels(write_suite, t
 
 def test_an_unstack_that_raises_fails_the_groups_runs_not_the_suite(write_suite, tmp_path, mnist_root, replica_registry):
     registry, _ = replica_registry
-    suite = write_suite(COND_SUITE.replace("MODEL", "cond-broken-unstack"))
+    suite = write_suite(_cond_suite("cond-broken-unstack"))
     result = run_suite(suite, tmp_path / "vec", registry=registry, vectorize=2, render=False, check_ready=False)
-    runs, _, _ = _load(tmp_path / "vec")
+    runs, _, _ = stored_runs(tmp_path / "vec")
     assert len(runs) == 2 and (runs.status == "failed").all()
     assert all("unstack raised RuntimeError: deliberate failure in unstack" in e for e in runs.error)
     assert result is not None

@@ -133,7 +133,8 @@ def test_bad_hparams_are_named(registry, hp, word):
 
 
 def test_paper_suites_build_the_authors_setups(repo, registry):
-    from ganbench.plan.suite import build_matrix, load_suite
+    from ganbench.plan.matrix import build_matrix
+    from ganbench.plan.suite import load_suite
 
     t2 = build_matrix(load_suite(repo / "suites" / "pacgan-stacked-mnist-paper.yaml"), registry)
     assert {r.pack for r in t2} == {1, 2, 3, 4} and len(t2) == 40

@@ -1,4 +1,4 @@
-"""The GPU device check (benchmarks/device_check.py) runs in CI at ``--device cpu --tiny``, so the
+"""The GPU device check (``python -m benchmarks.device_check``) runs in CI at ``--device cpu --tiny``, so the
 script that is run once, unchanged, on a lent GPU cannot rot. Checks: every section measured
 numbers (finite, positive) or recorded why not, the Markdown table exists, and the protocol's
 table agrees with its own store read independently (sqlite3 + numpy, not ganbench's Store)."""
@@ -17,14 +17,13 @@ import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SCRIPT = ROOT / "benchmarks" / "device_check.py"
 SECTIONS = ("pacgan_step", "replicas", "protocol", "fidelity", "zoo", "stylegan_learning", "seqgan")
 ZOO = ("dcgan", "wgan-gp", "sngan", "sagan", "biggan", "stylegan")
 
 
 def _run(out: Path, *extra: str, env: dict[str, str] | None = None, timeout: float = 400) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, str(SCRIPT), "--out", str(out), "--device", "cpu", "--tiny", *extra],
+        [sys.executable, "-m", "benchmarks.device_check", "--out", str(out), "--device", "cpu", "--tiny", *extra],
         capture_output=True, text=True, timeout=timeout, cwd=ROOT,
         env={**os.environ, "OMP_NUM_THREADS": "1", **(env or {})},
     )
@@ -158,14 +157,9 @@ def test_unknown_section_is_one_clear_error(tmp_path):
 def test_stylegan_learning_runs_the_zoo_sanity_protocol_or_says_what_is_missing(tiny):
     """The section a lent GPU settles StyleGAN's zoo-sanity exception with: both seeds of the
     protocol at the reference's widths (--tiny: 8 channels, one seed, 2 steps), each with the rule's verdict."""
-    import sys as _sys
+    from benchmarks.device_check.stylegan import stylegan_suite_text
 
-    sys_path = str(ROOT / "benchmarks")
-    if sys_path not in _sys.path:
-        _sys.path.insert(0, sys_path)
-    import device_check
-
-    text = device_check.stylegan_suite_text(False, "cuda")
+    text = stylegan_suite_text(False, "cuda")
     assert '"g_ch": 512' in text and '"d_ch": 512' in text and "steps: 600" in text and "every: 100" in text
     out, report = tiny
     rows = _rows(report, "stylegan_learning")

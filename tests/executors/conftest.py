@@ -33,12 +33,6 @@ def ray_session():
 
 
 @pytest.fixture(autouse=True)
-def _one_torch_thread():
+def _one_torch_thread(one_thread):
     """Tiny models gain nothing from a second thread, and on a busy machine OpenMP threads that
     wait on each other make runs 20x slower; one thread keeps these tests fast everywhere."""
-    import torch
-
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)

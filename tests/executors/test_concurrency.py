@@ -12,20 +12,12 @@ from ganbench.executors.concurrency import describe, text
 from ganbench.executors.local import LocalExecutor
 from ganbench.record.store import Store
 from ganbench.run.runner import RunRefused, run_suite
+from tests.helpers.suites import gan, ring, suite_text
 
-SUITE = """
-name: conc
-seeds: 2
-device: cpu
-batch_size: 32
-budget: {budget}
-eval: {{n_samples: 200}}
-datasets:
-  - {{name: mog-ring8, params: {{n_samples: 1000}}}}
-models:
-  - model: gan
-    hparams: {{g_hidden: 16, d_hidden: 8, g_layers: 1, d_layers: 1}}
-"""
+
+def _suite(budget: dict) -> str:
+    return suite_text(name="conc", budget=budget, eval={"n_samples": 200}, datasets=[ring(1000)],
+                      models=[gan(hparams={"g_hidden": 16, "d_hidden": 8, "g_layers": 1, "d_layers": 1})])
 
 
 def _concurrency(out) -> list[dict]:
@@ -36,7 +28,7 @@ def _concurrency(out) -> list[dict]:
 
 
 def test_library_and_cli_default_alike_and_record_it(write_suite, tmp_path, registry, cli):
-    suite = write_suite(SUITE.format(budget="{steps: 20}"))
+    suite = write_suite(_suite({"steps": 20}))
     run_suite(suite, tmp_path / "lib", registry=registry, render=False)
     assert _concurrency(tmp_path / "lib") == [{"executor": "local", "jobs": 1, "threads": 1}] * 2
     res = cli("run", str(suite), "--out", str(tmp_path / "cli"), "--no-report", "--no-preflight")
@@ -53,7 +45,7 @@ class _TwoJobsInProcess(LocalExecutor):
 
 
 def test_a_seconds_budget_with_several_jobs_is_refused_without_force(write_suite, tmp_path, registry, cli):
-    suite = write_suite(SUITE.format(budget="{seconds: 1}"))
+    suite = write_suite(_suite({"seconds": 1}))
     res = cli("run", str(suite), "--out", str(tmp_path / "o"), "--jobs", "2", "--no-report", "--no-preflight")
     assert res.returncode == 2
     assert "seconds" in res.stderr and "fewer steps" in res.stderr and "--force" in res.stderr
@@ -88,6 +80,6 @@ def test_concurrency_text():
 def test_library_refuses_a_shared_seconds_budget_too(write_suite, tmp_path, registry):
     import pytest
 
-    suite = write_suite(SUITE.format(budget="{seconds: 1}"))
+    suite = write_suite(_suite({"seconds": 1}))
     with pytest.raises(RunRefused, match="fewer steps"):
         run_suite(suite, tmp_path / "o", registry=registry, executor=make_executor("local", jobs=2), render=False)

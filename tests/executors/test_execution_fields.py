@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from ganbench.cli import main
-from ganbench.plan.suite import build_matrix, parse_suite, suite_hash
+from ganbench.plan.matrix import build_matrix
+from ganbench.plan.suite import parse_suite, suite_hash
 
 BASE = """
 name: t

@@ -6,21 +6,10 @@ from ganbench.executors.isolated import IsolatedExecutor
 from ganbench.record.store import Store
 from ganbench.run.runner import run_suite
 from ganbench.train.checkpoint import CheckpointOptions
+from tests.helpers.suites import ring, suite_text
 
-SUITE = """
-name: dies
-seeds: 1
-device: cpu
-batch_size: 32
-budget: {steps: 8}
-timeout_s: 120
-eval: {n_samples: 100, every: 1}
-datasets:
-  - {name: mog-ring8, params: {n_samples: 500}}
-models:
-  - {model: exits}
-  - {model: segfaults}
-"""
+SUITE = suite_text(name="dies", seeds=1, budget={"steps": 8}, timeout_s=120, eval={"n_samples": 100, "every": 1},
+                   datasets=[ring(500)], models=[{"model": "exits"}, {"model": "segfaults"}])
 
 
 def test_dead_worker_names_plugin_and_steps(write_suite, tmp_path, broken_registry):

@@ -8,27 +8,12 @@ from ganbench.executors.isolated import IsolatedExecutor
 from ganbench.record.store import Store
 from ganbench.run.runner import run_suite
 from ganbench.train.checkpoint import CheckpointOptions
+from tests.helpers.suites import gan, ring, suite_text
 
-SUITE = """
-name: broken
-seeds: 1
-device: cpu
-batch_size: 32
-budget: {steps: 8}
-timeout_s: 120
-eval: {n_samples: 200}
-datasets:
-  - {name: mog-ring8, params: {n_samples: 1000}}
-models:
-  - {model: gan, hparams: {g_hidden: 16, d_hidden: 8, g_layers: 2, d_layers: 2}}
-  - {model: raises-in-build}
-  - {model: raises-in-step}
-  - {model: nan-loss}
-  - {model: wrong-shape}
-  - {model: hangs, timeout_s: 6}
-  - {model: exits}
-  - {model: segfaults}
-"""
+MISBEHAVING = [{"model": m} for m in ("raises-in-build", "raises-in-step", "nan-loss", "wrong-shape")] + [
+    {"model": "hangs", "timeout_s": 6}, {"model": "exits"}, {"model": "segfaults"}]
+SUITE = suite_text(name="broken", seeds=1, budget={"steps": 8}, timeout_s=120, eval={"n_samples": 200}, datasets=[ring(1000)],
+                   models=[gan(hparams={"g_hidden": 16, "d_hidden": 8}), *MISBEHAVING])
 
 EXPECTED = {
     "gan": None,

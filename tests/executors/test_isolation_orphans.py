@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers.suites import ring, suite_text
+
 HERE = Path(__file__).resolve().parent
 
 DRIVER = """
@@ -26,17 +28,8 @@ if __name__ == "__main__":
     run_suite({suite!r}, {out!r}, registry=reg, executor=IsolatedExecutor(CheckpointOptions(every=0)), render=False)
 """
 
-SUITE = """
-name: orphan
-seeds: 1
-device: cpu
-budget: {steps: 8}
-eval: {n_samples: 100}
-datasets:
-  - {name: mog-ring8, params: {n_samples: 500}}
-models:
-  - {model: hangs}
-"""
+SUITE = suite_text(name="orphan", seeds=1, batch_size=None, budget={"steps": 8}, eval={"n_samples": 100},
+                   datasets=[ring(500)], models=[{"model": "hangs"}])
 
 
 def _descendants(pid: int) -> set[int]:

@@ -12,28 +12,15 @@ from ganbench.executors.isolated import IsolatedExecutor
 from ganbench.executors.local import LocalExecutor
 from ganbench.executors.threads import default_jobs, torch_threads, usable_cores
 from ganbench.record.store import Store
+from tests.helpers.store import stored_runs
+from tests.helpers.suites import gan, ring, suite_text
 
-SUITE = """
-name: jobs
-seeds: 2
-device: cpu
-batch_size: 64
-budget: {steps: 60}
-eval: {n_samples: 500, every: 30}
-datasets:
-  - {name: mog-ring8, params: {n_samples: 4000}}
-models:
-  - model: gan
-    packs: [1, 2]
-    hparams: {g_hidden: 48, d_hidden: 24, g_layers: 2, d_layers: 2, lr: 0.001}
-"""
+SUITE = suite_text(name="jobs", batch_size=64, budget={"steps": 60}, eval={"n_samples": 500, "every": 30},
+                   datasets=[ring(4000)], models=[gan(packs=[1, 2], hparams={"g_hidden": 48, "d_hidden": 24, "lr": 0.001})])
 
 
 def _final(out):
-    with Store.open(out, create=False) as s:
-        runs = s.runs().set_index("run_id")
-        m = s.metrics()
-        samples = {rid: s.array(rid, "samples") for rid in runs.index}
+    runs, m, samples = stored_runs(out)
     quality = m[~m.name.str.endswith("_per_s")].set_index(["run_id", "step", "name"])["value"].sort_index()
     return runs, quality, samples
 
@@ -107,15 +94,12 @@ def test_vectorize_with_isolate_is_refused_not_ignored(write_suite, tmp_path, cl
 
 
 def test_vectorize_with_jobs_trains_groups_here_and_singles_in_workers(write_suite, tmp_path, cli):
-    text = SUITE.replace("packs: [1, 2]", "packs: [1]") + """
-  - model: gan
-    label: single
-    budget: {seconds: 1}  # seconds budgets are never grouped: these go to the worker pool
-    hparams: {g_hidden: 16, d_hidden: 8, g_layers: 1, d_layers: 1}
-vectorize: 2
-seeds: [0, 1]
-"""
-    res = cli("run", str(write_suite(text.replace("seeds: 2\n", ""))), "--out", str(tmp_path / "o"),
+    single = gan(label="single", budget={"seconds": 1},  # seconds budgets are never grouped: these go to the worker pool
+                 hparams={"g_hidden": 16, "d_hidden": 8, "g_layers": 1, "d_layers": 1})
+    text = suite_text(name="jobs", seeds=[0, 1], batch_size=64, budget={"steps": 60}, eval={"n_samples": 500, "every": 30},
+                      datasets=[ring(4000)], models=[gan(packs=[1], hparams={"g_hidden": 48, "d_hidden": 24, "lr": 0.001}), single],
+                      vectorize=2)
+    res = cli("run", str(write_suite(text)), "--out", str(tmp_path / "o"),
                    "--jobs", "2", "--force", "--no-report")  # --force: a seconds budget shared by 2 jobs
     assert res.returncode == 0, res.stderr + res.stdout
     with Store.open(tmp_path / "o", create=False) as s:

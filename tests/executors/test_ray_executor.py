@@ -3,32 +3,21 @@ parallel, worker crashes and hangs recorded as failed runs."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
-import pytest
-import torch
 
 from ganbench.executors.local import LocalExecutor
 from ganbench.executors.ray import RayExecutor
 from ganbench.record.store import Store
 from ganbench.run.runner import run_suite
 from ganbench.train.checkpoint import CheckpointOptions
+from tests.helpers.store import comparable
+from tests.helpers.suites import gan, ring, suite_text
 
 
 def _comparable(path):
-    with Store.open(path, create=False) as s:
-        m, r = s.metrics(), s.runs()
-    m = m[~m["name"].str.endswith("_per_s")][["run_id", "step", "name", "value", "final"]]
-    r = r[["run_id", "status", "error", "steps", "kimg", "seed", "pack"]]
-    return m.sort_values(["run_id", "step", "name"]).reset_index(drop=True), r.sort_values("run_id").reset_index(drop=True)
-
-
-@pytest.fixture
-def one_thread():
-    """Ray gives a 1-CPU task one torch thread; the local reference must use the same to match bitwise."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+    return comparable(path, ["run_id", "status", "error", "steps", "kimg", "seed", "pack"])
 
 
 def test_ray_store_equals_local_store(ray_session, tiny_suite, tmp_path, one_thread):
@@ -56,21 +45,9 @@ def test_ray_store_equals_local_store(ray_session, tiny_suite, tmp_path, one_thr
     assert not list((tmp_path / "ray" / "checkpoints").glob("*.pt")), "finished runs leave no checkpoint"
 
 
-RAY_BROKEN = """
-name: ray-broken
-seeds: 1
-device: cpu
-batch_size: 32
-budget: {steps: 6}
-eval: {n_samples: 200}
-datasets:
-  - {name: mog-ring8, params: {n_samples: 1000}}
-models:
-  - {model: gan, hparams: {g_hidden: 16, d_hidden: 8, g_layers: 2, d_layers: 2}}
-  - {model: raises-in-step}
-  - {model: exits}
-  - {model: hangs, timeout_s: 8}
-"""
+RAY_BROKEN = suite_text(name="ray-broken", seeds=1, budget={"steps": 6}, eval={"n_samples": 200}, datasets=[ring(1000)],
+                        models=[gan(hparams={"g_hidden": 16, "d_hidden": 8}), {"model": "raises-in-step"}, {"model": "exits"},
+                                {"model": "hangs", "timeout_s": 8}])
 
 
 def test_ray_records_crashes_and_hangs(ray_session, write_suite, tmp_path, broken_registry):
@@ -90,24 +67,15 @@ def test_ray_records_crashes_and_hangs(ray_session, write_suite, tmp_path, broke
         }
 
 
-DIES_ONCE = """
-name: dies-once
-seeds: 1
-device: cpu
-deterministic: true
-batch_size: 32
-budget: {steps: 24}
-eval: {n_samples: 200, every: 8}
-datasets:
-  - {name: mog-ring8, params: {n_samples: 1000}}
-models:
-  - {model: dies-once, hparams: {marker: MARKER}}
-"""
+def _dies_once(marker: Path) -> str:
+    """One deterministic run of a model whose first worker dies (``marker`` records it)."""
+    return suite_text(name="dies-once", seeds=1, deterministic=True, budget={"steps": 24}, eval={"n_samples": 200, "every": 8},
+                      datasets=[ring(1000)], models=[{"model": "dies-once", "hparams": {"marker": str(marker)}}])
 
 
 def test_ray_retry_of_a_lost_worker_resumes_from_the_checkpoint(ray_session, write_suite, tmp_path, broken_registry, one_thread):
     marker = tmp_path / "died.marker"
-    suite = write_suite(DIES_ONCE.replace("MARKER", str(marker)))
+    suite = write_suite(_dies_once(marker))
     res = run_suite(
         suite, tmp_path / "ray", registry=broken_registry, render=False,
         executor=RayExecutor(max_retries=1, checkpoints=CheckpointOptions(every=5)),

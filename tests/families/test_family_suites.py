@@ -11,7 +11,8 @@ import yaml
 
 from ganbench.analyse.references import flatten
 from ganbench.contract.figures import INDEX
-from ganbench.plan.suite import build_matrix, load_suite
+from ganbench.plan.matrix import build_matrix
+from ganbench.plan.suite import load_suite
 from ganbench.record.store import Store
 from ganbench.run.runner import run_suite
 

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from ganbench.api import BuildContext
-from ganbench.contract.budget import TrainingBudget, TrainingProgress
+from ganbench.contract.training_progress import TrainingBudget, TrainingProgress
 
 
 def _model(registry, **hp):

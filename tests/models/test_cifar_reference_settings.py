@@ -33,7 +33,8 @@ REFERENCE = {
 
 @pytest.fixture(scope="module")
 def cifar_runs(repo, registry):
-    from ganbench.plan.suite import build_matrix, load_suite
+    from ganbench.plan.matrix import build_matrix
+    from ganbench.plan.suite import load_suite
 
     return build_matrix(load_suite(repo / "suites" / "cifar.yaml"), registry)
 

@@ -207,15 +207,31 @@ def test_orthogonal_regularisation_matches_definition_and_is_in_g_loss(registry)
     assert losses["ortho"] > 0
 
 
-def test_truncation_sweep_metric_replays_the_evaluation_latents(registry) -> None:
+def test_truncation_sweep_metric_replays_the_evaluation_latents(registry, monkeypatch) -> None:
+    """The sweep finds the model through MetricContext.model and other families through
+    MetricContext.metric_families (API 1.5): it never runs plugin discovery inside a metric."""
     from ganbench_biggan.sweep import compute
 
+    import ganbench.plugins
+    from ganbench.api import MetricSpec, MetricValue
+
+    def no_discovery(*a, **k):
+        raise AssertionError("a metric ran plugin discovery")
+
+    monkeypatch.setattr(ganbench.plugins, "load_registry", no_discovery)
     model = build(registry, "biggan", classes=10)
     labels = torch.arange(64) % 10
     x = model.sample(64, labels, generator=torch.Generator().manual_seed(3))
     ds = type("DS", (), {"kind": "image"})()
-    ctx = MetricContext(ds, x, labels, torch.device("cpu"), None, {"truncations": [0.1, 1.0, 3.0]}, True)
+    seen = []
+    probe = MetricSpec(name="probe", compute=lambda c: seen.append(c.samples.shape) or {"m": MetricValue(1.0)},
+                       api_version="1.5")
+    ctx = MetricContext(ds, x, labels, torch.device("cpu"), None,
+                        {"truncations": [0.1, 1.0, 3.0], "truncation_metrics": ["probe"]}, True, model=model,
+                        metric_families={"probe": probe})
     out = compute(ctx)
+    assert len(seen) == 3 and all(s == x.shape for s in seen)  # the named family scored each psi's samples
+    out = {k: v for k, v in out.items() if k.startswith("spread")}
     assert set(out) == {"spread@trunc=0.1", "spread@trunc=1", "spread@trunc=3"}
     assert out["spread@trunc=0.1"].value < out["spread@trunc=1"].value < out["spread@trunc=3"].value
     # psi far above every |z| is no truncation: the replay reproduces the harness's samples
@@ -223,7 +239,7 @@ def test_truncation_sweep_metric_replays_the_evaluation_latents(registry) -> Non
     assert torch.equal(x, y)
     assert abs(out["spread@trunc=3"].value - spread(x)) < 0.05
     # samples of another model: no keys
-    other = MetricContext(ds, torch.rand(64, 3, 16, 16), labels, torch.device("cpu"), None, {}, True)
+    other = MetricContext(ds, torch.rand(64, 3, 16, 16), labels, torch.device("cpu"), None, {}, True, model=model)
     assert compute(other) == {}
 
 

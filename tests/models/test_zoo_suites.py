@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from ganbench.plan.suite import build_matrix, load_suite
+from ganbench.plan.matrix import build_matrix
+from ganbench.plan.suite import load_suite
 
 
 def test_mnist_suite_covers_the_zoo_with_several_seeds(repo, registry) -> None:

@@ -39,10 +39,20 @@ def read_record(out_dir) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
 
-class Raiser:
+class _Idle:
+    """A sink that does nothing: each misbehaving one below breaks only the methods it overrides."""
+
     def __init__(self, ctx: SinkContext):
         pass
 
+    def write(self, event: SinkEvent) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+class Raiser(_Idle):
     def write(self, event: SinkEvent) -> None:
         raise RuntimeError("tracker unreachable")
 
@@ -50,42 +60,24 @@ class Raiser:
         raise RuntimeError("still unreachable")
 
 
-class Hanger:
-    def __init__(self, ctx: SinkContext):
-        pass
-
+class Hanger(_Idle):
     def write(self, event: SinkEvent) -> None:
         RELEASE.wait()  # a tracker call that never returns
 
-    def close(self) -> None:
-        pass
 
-
-class Exiter:
-    def __init__(self, ctx: SinkContext):
-        pass
-
+class Exiter(_Idle):
     def write(self, event: SinkEvent) -> None:
         raise SystemExit(3)
 
-    def close(self) -> None:
-        pass
 
-
-class Busy:
+class Busy(_Idle):
     """A CPU-bound sink: pure-Python work (holding the GIL) on every event."""
-
-    def __init__(self, ctx: SinkContext):
-        pass
 
     def write(self, event: SinkEvent) -> None:
         t0 = time.perf_counter()
         x = 0
         while time.perf_counter() - t0 < 0.05:
             x += 1
-
-    def close(self) -> None:
-        pass
 
 
 def hanging_open(ctx: SinkContext) -> Recorder:

@@ -10,6 +10,7 @@ from ganbench.contract.hookspecs import hookimpl
 from ganbench.record.rescore import evaluate_kept
 from ganbench.record.results import load
 from ganbench.run.runner import run_suite
+from tests.helpers.suites import gan, ring, suite_text
 
 
 @pytest.fixture
@@ -46,22 +47,11 @@ def test_rescoring_with_more_samples_is_a_new_evaluation(kept_out, capsys):
     assert "do(es) not apply to dataset 'mog-ring8'" in capsys.readouterr().err
 
 
-INFOGAN_SUITE = """
-name: codes
-seeds: 1
-device: cpu
-batch_size: 16
-budget: {steps: 2}
-eval: {n_samples: 40, options: {code_samples_per_value: 20, code_q_samples: 300}}
-datasets:
-  - {name: mnist}
-metrics: [mnist-modes, latent-codes]
-models:
-  - model: infogan
-    hparams: {z_dim: 8, g_hidden: 16, g_ch: 8, d_hidden: 16, d_ch: 8, q_hidden: 8}
-  - model: dcgan
-    hparams: {z_dim: 8, g_base_channels: 4, d_base_channels: 4}
-"""
+INFOGAN = {"z_dim": 8, "g_hidden": 16, "g_ch": 8, "d_hidden": 16, "d_ch": 8, "q_hidden": 8}
+INFOGAN_SUITE = suite_text(
+    name="codes", seeds=1, batch_size=16, budget={"steps": 2}, datasets=[{"name": "mnist"}], metrics=["mnist-modes", "latent-codes"],
+    eval={"n_samples": 40, "options": {"code_samples_per_value": 20, "code_q_samples": 300}},
+    models=[{"model": "infogan", "hparams": INFOGAN}, {"model": "dcgan", "hparams": {"z_dim": 8, "g_base_channels": 4, "d_base_channels": 4}}])
 
 
 @pytest.fixture(scope="module")
@@ -100,19 +90,8 @@ def test_a_rescore_that_measures_nothing_is_an_error_and_stores_nothing(codes_ou
     assert load(codes_out).runs["run_id"].tolist() == before, "no run row for a measurement never made"
 
 
-LEARNING_SUITE = """
-name: best
-seeds: 1
-device: cpu
-batch_size: 32
-budget: {steps: 30}
-eval: {n_samples: 300, every: 10}
-datasets:
-  - {name: mog-ring8, params: {n_samples: 1000}}
-models:
-  - model: gan
-    hparams: {g_hidden: 16, d_hidden: 8, g_layers: 1, d_layers: 1, lr: 0.001}
-"""
+LEARNING_SUITE = suite_text(name="best", seeds=1, budget={"steps": 30}, eval={"n_samples": 300, "every": 10}, datasets=[ring(1000)],
+                            models=[gan(hparams={"g_hidden": 16, "d_hidden": 8, "g_layers": 1, "d_layers": 1, "lr": 0.001})])
 
 
 class SampleMean:

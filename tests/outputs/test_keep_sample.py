@@ -17,28 +17,14 @@ from ganbench.record.kept import KeptError, generator_state, read_kept, rebuild
 from ganbench.record.results import load
 from ganbench.record.store import Store
 from ganbench.run.runner import run_suite
-from tests.outputs.images import draw_shapes
-
-FOLDER_SUITE = """
-name: folder64
-seeds: 1
-device: cpu
-batch_size: 8
-budget: {{steps: 3}}
-eval: {{n_samples: 16}}
-metrics: []
-datasets:
-  - {{name: image-folder, label: shapes, params: {{path: {path}, resolution: 64}}}}
-models:
-  - model: dcgan
-    hparams: {{g_base_channels: 4, d_base_channels: 4, z_dim: 8}}
-"""
+from tests.outputs.images import draw_shapes, folder_suite
 
 
 def test_image_folder_suite_at_64px_keeps_and_samples(tmp_path, write_suite, registry):
     base = draw_shapes(tmp_path / "imgs", per_class=8)
     out = tmp_path / "out"
-    res = run_suite(write_suite(FOLDER_SUITE.format(path=base)), out, registry=registry, render=False)
+    suite = write_suite(folder_suite(base, 64, "shapes", name="folder64", budget={"steps": 3}))
+    res = run_suite(suite, out, registry=registry, render=False)
     assert not res.failed
     rid = "dcgan__shapes__pack1__seed0"
     path = out / "generators" / f"{rid}.pt"

@@ -13,13 +13,11 @@ SMALL = {"dcgan": {"g_base_channels": 4, "d_base_channels": 4, "z_dim": 8},
          "sagan": {"g_ch": 8, "d_ch": 8, "z_dim": 8},
          "biggan": {"g_ch": 8, "d_ch": 8, "z_dim": 8, "shared_dim": 8},
          "stylegan": {"g_ch": 8, "d_ch": 8, "z_dim": 8, "w_dim": 8}}
+
+
 @pytest.fixture(autouse=True)
-def one_thread():
+def _one_torch_thread(one_thread):
     """One torch thread, as the harness runs each run (--threads 1): no oversubscription on a busy box."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 CASES = [("dcgan", 64), ("sngan", 64), ("sagan", 64), ("biggan", 64), ("stylegan", 64), ("stylegan", 128)]

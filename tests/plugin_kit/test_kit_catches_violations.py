@@ -126,7 +126,7 @@ class Diverges(Tiny):
 
 
 def spec(cls, name: str = "tiny", **caps) -> ModelSpec:
-    return ModelSpec(name=name, build=cls, version="0.0", capabilities=Capabilities(**caps))
+    return ModelSpec(name=name, build=cls, version="0.0", capabilities=Capabilities(**caps), api_version="1.0")
 
 
 def failures(model_cls, checks, **options) -> dict[str, str]:
@@ -179,7 +179,7 @@ def test_check_model_raises_with_every_failure_listed():
 def test_api_mismatch_and_bad_capabilities_fail_spec():
     bad = ModelSpec(name="tiny", build=Tiny, api_version="99.0")
     assert "targets plugin API 99.0" in check_model(bad, checks=["spec"], raise_on_failure=False).failures["spec"]
-    weird = ModelSpec(name="tiny", build=Tiny, capabilities=Capabilities(data_kinds=("audio",)))
+    weird = ModelSpec(name="tiny", build=Tiny, capabilities=Capabilities(data_kinds=("audio",)), api_version="1.0")
     with pytest.raises(ConformanceError, match="unknown data kind"):
         check_model(weird, checks=["spec"], data_kind="vector", data_shape=(2,))
     with pytest.raises(ValueError, match="unknown check"):

@@ -19,27 +19,16 @@ import pytest
 from ganbench.cli import main
 from ganbench.plugins import load_registry
 from ganbench.record.store import Store
+from tests.helpers.suites import gan, ring, suite_text
 
 from .conftest import REPO, cli_env
 
 pytestmark = pytest.mark.slow
 
-SUITE = """
-name: plugin-author-e2e
-seeds: 1
-device: cpu
-batch_size: 32
-budget: {{steps: 30}}
-eval: {{n_samples: 300}}
-datasets:
-{datasets}
-{metrics}
-models:
-  - model: gan
-    packs: [1, 2]
-    hparams: {{g_hidden: 32, d_hidden: 16, g_layers: 2, d_layers: 2}}
-{models}
-"""
+def _suite(datasets: list, models: list, **fields) -> str:
+    """The author's ``models`` beside the first-party ``gan`` (packs 1 and 2): one seed, 30 steps."""
+    return suite_text(name="plugin-author-e2e", seeds=1, budget={"steps": 30}, eval={"n_samples": 300},
+                      datasets=datasets, models=[gan(packs=[1, 2]), *models], **fields)
 
 
 def ganbench(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -84,9 +73,7 @@ def test_new_plugin_written_tested_installed_and_benchmarked(tmp_path, installed
     listing = ganbench("plugins")
     assert "kitdemo" in listing.stdout and "ganbench-kitdemo" in listing.stdout, listing.stdout
 
-    run, out = run_suite(tmp_path, SUITE.format(
-        datasets="  - {name: mog-ring8, params: {n_samples: 2000}}", metrics="",
-        models="  - model: kitdemo\n    packs: [1, 2]"))
+    run, out = run_suite(tmp_path, _suite([ring(2000)], [{"model": "kitdemo", "packs": [1, 2]}]))
     assert run.returncode == 0, run.stdout + run.stderr
     with Store.open(out, create=False) as store:
         runs, final = store.runs(), store.metrics(final_only=True)
@@ -118,10 +105,9 @@ def test_example_thirdparty_found_without_configuration(tmp_path, installed):
     # codes) are skipped in each of the 4 sets
     assert "40 passed, 12 skipped" in kit.stdout, kit.stdout
 
-    run, out = run_suite(tmp_path, SUITE.format(
-        datasets="  - {name: mog-ring8, params: {n_samples: 2000}}\n  - {name: two-moons, params: {n_samples: 2000}}",
-        metrics="metrics: [mog-modes, sliced-wasserstein]",
-        models="  - model: rsgan\n    hparams: {g_hidden: 32, d_hidden: 32}\n  - model: ragan\n    hparams: {g_hidden: 32, d_hidden: 32}"))
+    run, out = run_suite(tmp_path, _suite([ring(2000), ring(2000, name="two-moons")],
+                                      [{"model": m, "hparams": {"g_hidden": 32, "d_hidden": 32}} for m in ("rsgan", "ragan")],
+                                      metrics=["mog-modes", "sliced-wasserstein"]))
     assert run.returncode == 0, run.stdout + run.stderr
     with Store.open(out, create=False) as store:
         runs, metrics = store.runs(), store.metrics()

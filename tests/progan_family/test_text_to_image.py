@@ -160,7 +160,8 @@ def test_discriminators_read_the_logit_from_every_position(cls):
 
 
 def test_matrix_pairs_text_models_only_with_captioned_data(registry):
-    from ganbench.plan.suite import Suite, build_matrix
+    from ganbench.plan.matrix import build_matrix
+    from ganbench.plan.suite import Suite
 
     suite = Suite.model_validate({"name": "t", "datasets": ["mnist", "captioned-mnist"], "budget": {"steps": 2},
                                   "models": [{"model": "stackgan"}, {"model": "caption-cgan"}, {"model": "dcgan"}]})

@@ -9,57 +9,29 @@ from __future__ import annotations
 
 import html
 import re
-import sys
 
 import pytest
 
-from tests.core.conftest import write_dist
+from tests.helpers.plugins import blob_dataset_source, installed_plugin
+from tests.helpers.suites import gan, ring, suite_text
 
-BLOB = '''
-import torch
-from ganbench.api import Dataset, DatasetSpec, hookimpl
+BLOB = blob_dataset_source(400, "a third-party Gaussian blob")
 
-def _load(req):
-    g = torch.Generator().manual_seed(0)
-    return Dataset(name="blob", kind="vector", data=torch.randn(400, 2, generator=g).to(req.device))
-
-@hookimpl
-def ganbench_datasets():
-    return [DatasetSpec(name="blob", kind="vector", load=_load, description="a third-party Gaussian blob")]
-'''
-
-SUITE = """
-name: mixed
-seeds: 2
-device: cpu
-batch_size: 16
-budget: {{steps: 4}}
-eval: {{n_samples: 200}}
-data_root: {root}
-datasets:
-  - {{name: mog-ring8, params: {{n_samples: 400}}}}
-  - mnist
-  - blob
-models:
-  - {{model: gan, packs: [1, 2], hparams: {{g_hidden: 8, d_hidden: 8, g_layers: 2, d_layers: 2}}}}
-  - {{model: dcgan, hparams: {{g_base_channels: 8, d_base_channels: 8, z_dim: 16}}}}
-"""
+def _suite(root) -> str:
+    """Two seeds of ``gan`` (packs 1 and 2) and ``dcgan`` on the ring, MNIST under ``root`` and the blob."""
+    dcgan = {"model": "dcgan", "hparams": {"g_base_channels": 8, "d_base_channels": 8, "z_dim": 16}}
+    return suite_text(name="mixed", batch_size=16, budget={"steps": 4}, eval={"n_samples": 200}, data_root=root,
+                      datasets=[ring(400), "mnist", "blob"], models=[gan(packs=[1, 2], hparams={"g_hidden": 8, "d_hidden": 8}), dcgan])
 
 
 @pytest.fixture
 def blob_plugin(tmp_path, monkeypatch):
-    site = tmp_path / "site"
-    src = tmp_path / "blob_dataset.py"
-    src.write_text(BLOB)
-    write_dist(site, "ganbench-contrib-blob", "1.0", {"blob": "blob_dataset"}, [src])
-    monkeypatch.syspath_prepend(str(site))
-    yield
-    sys.modules.pop("blob_dataset", None)
+    yield from installed_plugin(tmp_path, monkeypatch, "ganbench-contrib-blob", "blob", "blob_dataset", BLOB)
 
 
 def test_gan_on_the_ring_dcgan_on_mnist_and_a_third_party_dataset_render_a_full_report(
         blob_plugin, mnist_root, evaluator, write_suite, cli, tmp_path):
-    suite = write_suite(SUITE.format(root=mnist_root))
+    suite = write_suite(_suite(mnist_root))
     out = tmp_path / "out"
     res = cli("run", str(suite), "--out", str(out))
     assert res.returncode == 0, res.stderr

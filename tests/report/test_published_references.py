@@ -214,7 +214,7 @@ def test_mog_suite_carries_table_1(repo):
 def test_every_reference_row_matches_runs_of_its_suite(repo, registry, name):
     """A typo in a reference row's dataset, model label or pack would silently show "no runs"."""
     from ganbench.analyse.references import flatten
-    from ganbench.plan.suite import build_matrix
+    from ganbench.plan.matrix import build_matrix
 
     suite = load_suite(repo / "suites" / f"{name}.yaml")
     runs = build_matrix(suite, registry)

@@ -162,8 +162,8 @@ def test_the_reference_cache_and_evaluator_are_readable_by_others(tmp_path):
 
 
 def test_eval_samples_override_reaches_every_count(tmp_path):
-    from ganbench.plan.suite import Budget, EvalConfig, RunSpec
-    from ganbench.run.runner import RunRefused, with_eval_samples
+    from ganbench.plan.matrix import RunSpec, with_eval_samples
+    from ganbench.plan.suite import Budget, EvalConfig, SuiteError
 
     ev = EvalConfig(n_samples=26000, options={"n_samples_per_dataset": {"stacked-mnist": 26000},
                                               "fid_n_samples": 50000, "fid_n_real": 50000})
@@ -175,7 +175,7 @@ def test_eval_samples_override_reaches_every_count(tmp_path):
     assert quick.eval.options == {"n_samples_per_dataset": {"stacked-mnist": 2000}, "fid_n_samples": 2000,
                                   "fid_n_real": 50000}
     assert quick.config()["eval"]["n_samples"] == 2000  # recorded with the run
-    with pytest.raises(RunRefused):
+    with pytest.raises(SuiteError, match="--eval-samples must be >= 1"):
         with_eval_samples([run], 0)
 
 

@@ -9,7 +9,6 @@ import torch
 from ganbench.executors.local import LocalExecutor
 from ganbench.record.store import Store
 from ganbench.run.runner import run_suite
-from ganbench.train import loop as loop_mod
 from ganbench.train.checkpoint import (
     CheckpointError,
     CheckpointOptions,
@@ -19,28 +18,17 @@ from ganbench.train.checkpoint import (
     rng_state,
     set_rng_state,
 )
+from tests.helpers.crash import Crash, crashing_at
 
 from .conftest import comparable
 
 
-class Crash(BaseException):
-    """Not an Exception: like a SIGKILL, nothing in the harness catches it."""
-
-
-def test_resumed_run_matches_uninterrupted(resume_suite, tmp_path, monkeypatch):
+def test_resumed_run_matches_uninterrupted(resume_suite, tmp_path):
     ref = run_suite(resume_suite, tmp_path / "ref", executor=LocalExecutor(CheckpointOptions(every=0)), render=False)
     assert [o.status for o in ref.outcomes] == ["done"]
 
-    original = loop_mod.RunLoop._check_losses
-
-    def crash_at_23(self, losses, step):
-        if step == 14:
-            raise Crash()
-        return original(self, losses, step)
-
     out = tmp_path / "crashy"
-    monkeypatch.setattr(loop_mod.RunLoop, "_check_losses", crash_at_23)
-    with pytest.raises(Crash):
+    with crashing_at(14), pytest.raises(Crash):
         run_suite(resume_suite, out, executor=LocalExecutor(CheckpointOptions(every=4)), render=False)
     ckpt = out / "checkpoints" / "gan__mog-ring8__pack1__seed0.pt"
     assert ckpt.exists()
@@ -48,7 +36,6 @@ def test_resumed_run_matches_uninterrupted(resume_suite, tmp_path, monkeypatch):
     with Store.open(out) as s:
         assert s.run_status("gan__mog-ring8__pack1__seed0") == "running"
 
-    monkeypatch.setattr(loop_mod.RunLoop, "_check_losses", original)
     resumed = run_suite(resume_suite, out, executor=LocalExecutor(CheckpointOptions(every=4)), render=False)
     assert [o.status for o in resumed.outcomes] == ["done"]
     assert not ckpt.exists(), "a finished run's checkpoint is removed by default"

@@ -17,7 +17,7 @@ from ganbench.record.store import Store
 from ganbench.run.runner import run_suite
 from ganbench.train.checkpoint import CheckpointOptions
 
-from .conftest import RESUME_SUITE, comparable
+from .conftest import RESUME_SUITE, comparable, resume_suite_text
 
 RUN_ID = "gan__mog-ring8__pack1__seed0"
 
@@ -36,6 +36,13 @@ def _rerun(suite, out, every):
     res = run_suite(suite, out, executor=LocalExecutor(CheckpointOptions(every=every)), render=False)
     assert [o.status for o in res.outcomes] == ["done"], [o.error for o in res.outcomes]
     return res
+
+
+def _killed_by_fault(suite, out, every: int, fault: str) -> None:
+    """A real ``ganbench run`` that ``GANBENCH_FAULT`` SIGKILLs at ``fault``."""
+    killed = subprocess.run(_cmd(suite, out, "--checkpoint-every", str(every)), env=_env(GANBENCH_FAULT=fault),
+                            capture_output=True, text=True, timeout=300)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
 
 
 def _reference(suite, out):
@@ -67,7 +74,7 @@ def _assert_complete_and_equal(out, ref):
 
 
 def test_sigkill_mid_run_then_rerun_resumes(write_suite, tmp_path):
-    suite = write_suite(RESUME_SUITE.replace("steps: 24", "steps: 300").replace("every: 8", "every: 50"))
+    suite = write_suite(resume_suite_text(steps=300, every=50))
     out = tmp_path / "o"
     proc = subprocess.Popen(_cmd(suite, out, "--checkpoint-every", "10"), env=_env(),
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -90,11 +97,9 @@ def test_sigkill_mid_run_then_rerun_resumes(write_suite, tmp_path):
 def test_sigkill_inside_a_store_write_then_rerun(write_suite, tmp_path, reference):
     suite = write_suite(RESUME_SUITE)
     out = tmp_path / "o"
-    # the 14th store transaction is a metrics write of the run (after ~9 meta/schema writes,
+    # the 15th store transaction is a metrics write of the run (after ~10 meta/schema writes,
     # the run row, its reset, its 'running' mark and the step-8 metrics): killed before COMMIT
-    killed = subprocess.run(_cmd(suite, out, "--checkpoint-every", "5"), env=_env(GANBENCH_FAULT="store-commit:14"),
-                            capture_output=True, text=True, timeout=300)
-    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+    _killed_by_fault(suite, out, 5, "store-commit:15")
     with Store.open(out, create=False) as s:
         assert s.integrity_ok()
         assert s.run_status(RUN_ID) in ("pending", "running")
@@ -105,9 +110,7 @@ def test_sigkill_inside_a_store_write_then_rerun(write_suite, tmp_path, referenc
 def test_sigkill_while_writing_a_checkpoint_keeps_the_previous_one(write_suite, tmp_path, reference):
     suite = write_suite(RESUME_SUITE)
     out = tmp_path / "o"
-    killed = subprocess.run(_cmd(suite, out, "--checkpoint-every", "4"), env=_env(GANBENCH_FAULT="checkpoint-rename:3"),
-                            capture_output=True, text=True, timeout=300)
-    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+    _killed_by_fault(suite, out, 4, "checkpoint-rename:3")
     from ganbench.train.checkpoint import load_checkpoint
 
     assert load_checkpoint(out / "checkpoints" / f"{RUN_ID}.pt")["meter"]["steps"] == 8

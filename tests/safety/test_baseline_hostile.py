@@ -66,8 +66,8 @@ def test_non_utf8_and_deeply_nested_baselines_are_one_error(tmp_path):
 
 
 def test_markdown_escapes_plugin_text(tmp_path):
-    from ganbench.gate.check import CheckOptions, CheckResult, CheckRow
-    from ganbench.gate.check_output import to_markdown
+    from ganbench.gate.regression import CheckOptions, CheckResult, CheckRow
+    from ganbench.gate.regression_output import to_markdown
 
     evil = '<img src=x onerror=alert(1)>'
     row = CheckRow(group=f"{evil} / ring / pack 1", metric=evil, status="regressed", reason=evil,

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from ganbench.commands import error_line
 from ganbench.gate.baseline import BaselineError, load_baseline
-from ganbench.plan.suite import SuiteError, build_matrix, parse_suite, suite_hash
+from ganbench.plan.matrix import build_matrix
+from ganbench.plan.suite import SuiteError, parse_suite, suite_hash
 
 FUZZ = settings(max_examples=150, deadline=2000, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])

@@ -224,7 +224,7 @@ def test_check_never_exits_1_for_an_unexpected_error(out, tmp_path, capsys, monk
     def boom(*a, **k):
         raise TypeError("unsupported operand")
 
-    monkeypatch.setattr("ganbench.gate.check.compare", boom)
+    monkeypatch.setattr("ganbench.gate.regression.compare", boom)
     capsys.readouterr()
     err = one_line(capsys, main(["check", str(out), "--baseline", str(baseline)]))
     assert "unexpected TypeError" in err and "-vv" in err

@@ -8,7 +8,8 @@ import tracemalloc
 
 import pytest
 
-from ganbench.plan.suite import SuiteError, build_matrix, load_suite, parse_suite
+from ganbench.plan.matrix import build_matrix
+from ganbench.plan.suite import SuiteError, load_suite, parse_suite
 
 BASE = "name: s\nbudget: {steps: 10}\ndatasets: [mog-ring8]\nmodels: [{model: gan}]\n"
 

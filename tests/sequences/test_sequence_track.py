@@ -14,7 +14,8 @@ import torch
 from ganbench.api import Dataset, DatasetRequest
 from ganbench.data import oracle as of
 from ganbench.data.sequences import check_oracle_params, load_oracle_dataset
-from ganbench.plan.suite import build_matrix, load_suite
+from ganbench.plan.matrix import build_matrix
+from ganbench.plan.suite import load_suite
 from ganbench.run.runner import run_suite
 from ganbench.train.loop import RunFailure, check_samples
 

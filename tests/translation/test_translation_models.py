@@ -10,7 +10,8 @@ import sys
 
 import pytest
 
-from ganbench.plan.suite import build_matrix, load_suite
+from ganbench.plan.matrix import build_matrix
+from ganbench.plan.suite import load_suite
 from ganbench.record.store import Store
 from ganbench.testing import check_model
 

@@ -10,27 +10,15 @@ import torch
 
 from ganbench.executors.local import LocalExecutor
 from ganbench.run.runner import run_suite
-from ganbench.train import loop as loop_mod
 from ganbench.train.checkpoint import CheckpointOptions, load_checkpoint
+from tests.helpers.crash import Crash, crashing_at
+from tests.helpers.suites import suite_text
 
-SUITE = """
-name: i2i-resume
-seeds: 1
-device: cpu
-deterministic: true
-batch_size: 8
-budget: {steps: 8}
-eval: {n_samples: 50, every: 4}
-datasets:
-  - {name: mnist-translate, label: inv, params: {domains: [inverted, digits], paired: false, n_train: 64, n_eval: 9800}}
-models:
-  - {model: cyclegan, hparams: {ngf: 4, ndf: 4, n_blocks: 1, pool_size: 6}}
-"""
+INVERTED = {"domains": ["inverted", "digits"], "paired": False, "n_train": 64, "n_eval": 9800}
+SUITE = suite_text(name="i2i-resume", seeds=1, deterministic=True, batch_size=8, budget={"steps": 8},
+                   eval={"n_samples": 50, "every": 4}, datasets=[{"name": "mnist-translate", "label": "inv", "params": INVERTED}],
+                   models=[{"model": "cyclegan", "hparams": {"ngf": 4, "ndf": 4, "n_blocks": 1, "pool_size": 6}}])
 RUN = "cyclegan__inv__pack1__seed0"
-
-
-class Crash(BaseException):
-    """Not an Exception: like a SIGKILL, nothing in the harness catches it."""
 
 
 def final_values(store_path) -> pd.DataFrame:
@@ -42,26 +30,17 @@ def final_values(store_path) -> pd.DataFrame:
     return m[["step", "name", "value", "final"]].sort_values(["step", "name"]).reset_index(drop=True)
 
 
-def test_interrupted_translation_run_resumes_exactly(write_suite, tmp_path, monkeypatch, mnist_root, evaluator):
+def test_interrupted_translation_run_resumes_exactly(write_suite, tmp_path, mnist_root, evaluator):
     torch.set_num_threads(1)
     suite = write_suite(SUITE)
     ref = run_suite(suite, tmp_path / "ref", executor=LocalExecutor(CheckpointOptions(every=0)), render=False)
     assert [o.status for o in ref.outcomes] == ["done"], ref.outcomes[0].error
 
-    original = loop_mod.RunLoop._check_losses
-
-    def crash_at_6(self, losses, step):
-        if step == 6:
-            raise Crash()
-        return original(self, losses, step)
-
     out = tmp_path / "crashy"
-    monkeypatch.setattr(loop_mod.RunLoop, "_check_losses", crash_at_6)
-    with pytest.raises(Crash):
+    with crashing_at(6), pytest.raises(Crash):
         run_suite(suite, out, executor=LocalExecutor(CheckpointOptions(every=2)), render=False)
     ck = load_checkpoint(out / "checkpoints" / f"{RUN}.pt")
     assert ck["meter"]["steps"] == 4 and len(ck["batcher"]["streams"]) == 2
-    monkeypatch.setattr(loop_mod.RunLoop, "_check_losses", original)
     resumed = run_suite(suite, out, executor=LocalExecutor(CheckpointOptions(every=2)), render=False)
     assert [o.status for o in resumed.outcomes] == ["done"], resumed.outcomes[0].error
     want, got = final_values(ref.store_path), final_values(resumed.store_path)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from ganbench.api import Capabilities, DatasetSpec, MetricSpec, ModelSpec
-from ganbench.contract.hookspecs import hookimpl
+from ganbench.api import Capabilities, DatasetSpec, MetricSpec, ModelSpec, hookimpl
 
 from . import __version__, moons, swd
 from .model import RelativisticGAN
@@ -66,6 +65,7 @@ def ganbench_datasets() -> list[DatasetSpec]:
             description="Two interleaved half-moons in 2-D, noise 0.05 (no discrete modes)",
             defaults=moons.DEFAULTS,
             default_metrics=("sliced-wasserstein",),
+            api_version="1.4",
         )
     ]
 
@@ -78,5 +78,6 @@ def ganbench_metrics() -> list[MetricSpec]:
             compute=swd.compute,
             applies_to=swd.applies,
             description="Sliced Wasserstein-1 distance between generated and real samples (128 projections)",
+            api_version="1.4",
         )
     ]

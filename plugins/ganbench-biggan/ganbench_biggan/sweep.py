@@ -1,9 +1,9 @@
 """The truncation sweep: evaluation samples regenerated at several truncation values.
 
-A metric only sees samples, not the model. To plot IS/FID against truncation without retraining,
-every BigGAN model remembers the generator state and labels of its last few ``sample`` calls
-(with the first few images they produced). The ``truncation`` metric matches the evaluation
-samples it is given against those records, replays the same latents' RNG stream at each psi, and
+To plot IS/FID against truncation without retraining, every BigGAN model remembers the generator
+state and labels of its last few ``sample`` calls (with the first few images they produced). The
+``truncation`` metric matches the evaluation samples it is given against the records of the model
+being evaluated (``MetricContext.model``, API 1.1), replays the same latents' RNG stream at each psi, and
 reports ``spread@trunc=psi`` always and, for every other metric family named in
 ``eval.options.truncation_metrics`` (e.g. ``fidelity``), its keys as ``KEY@trunc=psi``.
 No match (another model's run) -> no keys, so listing the metric in a mixed suite is harmless.
@@ -12,7 +12,6 @@ No match (another model's run) -> no keys, so listing the metric in a mixed suit
 from __future__ import annotations
 
 import dataclasses
-import weakref
 from collections import deque
 from collections.abc import Mapping
 from typing import Any
@@ -26,16 +25,12 @@ CHUNK = 1_000  # the harness samples images 1,000 per call; the replay draws the
 CALLS_KEPT = 64  # sample calls remembered: the first of a 50k evaluation (50 calls) must survive
 DEFAULT_PSI = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
 
-_LIVE: weakref.WeakSet[Any] = weakref.WeakSet()
-
-
 def remember(model: Any, n: int, labels: torch.Tensor, generator: torch.Generator | None) -> None:
     """Record the RNG state a ``sample`` call starts from (the images are added by :func:`note_head`)."""
     if generator is None:
         return
     calls = model.__dict__.setdefault("_sample_calls", deque(maxlen=CALLS_KEPT))
     calls.append({"state": generator.get_state().clone(), "device": generator.device, "labels": labels.detach(), "head": None})
-    _LIVE.add(model)
 
 
 def note_head(model: Any, out: torch.Tensor) -> None:
@@ -44,13 +39,13 @@ def note_head(model: Any, out: torch.Tensor) -> None:
         calls[-1]["head"] = out[:HEAD].detach().clone()
 
 
-def _find(samples: torch.Tensor) -> tuple[Any, dict] | None:
+def _find(model: Any, samples: torch.Tensor) -> dict | None:
+    """The ``sample`` call of ``model`` (the one evaluated) that produced ``samples``; None for another model."""
     head = samples[:HEAD]
-    for model in list(_LIVE):
-        for call in reversed(getattr(model, "_sample_calls", ())):
-            h = call["head"]
-            if h is not None and h.shape == head.shape and torch.equal(h.to(head.device), head):
-                return model, call
+    for call in reversed(getattr(model, "__dict__", {}).get("_sample_calls", ())):
+        h = call["head"]
+        if h is not None and h.shape == head.shape and torch.equal(h.to(head.device), head):
+            return call
     return None
 
 
@@ -74,20 +69,18 @@ def spread(x: torch.Tensor) -> float:
     return float(x.float().flatten(1).std(dim=0).mean())
 
 
-def _other_metrics(names: list[str]) -> list[MetricSpec]:
-    from ganbench.plugins import load_registry
-
-    reg = load_registry()
-    return [reg.metrics[n] for n in names if n in reg.metrics and n != "truncation"]
+def _other_metrics(ctx: MetricContext, names: list[str]) -> list[MetricSpec]:
+    """The families named in ``truncation_metrics``, from the harness (API 1.5), never discovery."""
+    return [ctx.metric_families[n] for n in names if n in ctx.metric_families and n != "truncation"]
 
 
 def compute(ctx: MetricContext) -> Mapping[str, MetricValue]:
-    found = _find(ctx.samples)
-    if found is None:
+    model = ctx.model
+    call = _find(model, ctx.samples)
+    if call is None:
         return {}
-    model, call = found
     psis = [float(p) for p in ctx.options.get("truncations", DEFAULT_PSI)]
-    others = _other_metrics(list(ctx.options.get("truncation_metrics", [])))
+    others = _other_metrics(ctx, list(ctx.options.get("truncation_metrics", [])))
     n = int(ctx.samples.shape[0])
     out: dict[str, MetricValue] = {}
     for psi in psis:
@@ -107,4 +100,5 @@ METRIC = MetricSpec(
     applies_to=lambda ds: ds.kind == "image",
     description="BigGAN truncation sweep: sample spread (and optionally IS/FID via truncation_metrics) per psi",
     final_only=True,
+    api_version="1.5",
 )

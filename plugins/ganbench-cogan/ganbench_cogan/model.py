@@ -17,11 +17,11 @@ G(z, 0) and G(z, 1).
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
 from typing import Any
 
 import torch
 import torch.nn.functional as F
+from ganbench_layers.state import ModelState, eval_mode
 from torch import nn
 
 from ganbench.api import BuildContext
@@ -39,7 +39,7 @@ def _check_shape(ctx: BuildContext, name: str) -> None:
         raise ValueError(f"{name} does not pack samples (pack {ctx.pack})")
 
 
-class _Base:
+class _Base(ModelState):
     def __init__(self, ctx: BuildContext, name: str):
         _check_shape(ctx, name)
         self.ctx = ctx
@@ -65,17 +65,8 @@ class _Base:
     def _g_modules(self) -> list[nn.Module]:
         raise NotImplementedError
 
-    def state_dict(self) -> dict[str, Any]:
-        return {**{k: m.state_dict() for k, m in self._modules().items()}, "opt_g": self.opt_g.state_dict(),
-                "opt_d": self.opt_d.state_dict(), "latent_rng": self.latent_rng.get_state()}
-
-    def load_state_dict(self, state: Mapping[str, Any]) -> None:
-        for k, m in self._modules().items():
-            m.load_state_dict(state[k])
-        self.opt_g.load_state_dict(state["opt_g"])
-        self.opt_d.load_state_dict(state["opt_d"])
-        rng = state["latent_rng"]
-        self.latent_rng.set_state(rng.cpu() if hasattr(rng, "cpu") else rng)
+    def _state_parts(self) -> dict[str, Any]:
+        return {**self._modules(), "opt_g": self.opt_g, "opt_d": self.opt_d}
 
     def _generate(self, z: torch.Tensor) -> torch.Tensor:
         raise NotImplementedError
@@ -83,13 +74,8 @@ class _Base:
     @torch.no_grad()
     def sample(self, n: int, labels: torch.Tensor | None = None, *, generator: torch.Generator | None = None) -> torch.Tensor:
         mods = self._g_modules()
-        for m in mods:
-            m.eval()
-        try:
+        with eval_mode(*mods):
             return self._generate(self._z(n, generator))
-        finally:
-            for m in mods:
-                m.train()
 
 
 def _gan_d_loss(real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:

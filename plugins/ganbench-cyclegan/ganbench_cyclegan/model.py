@@ -15,6 +15,7 @@ from typing import Any
 
 import torch
 import torch.nn.functional as F
+from ganbench_layers.state import ModelState
 
 from ganbench.api import BuildContext, TranslationBatch
 
@@ -48,8 +49,10 @@ class ImagePool:
         return torch.stack(out)
 
 
-class CycleGAN:
+class CycleGAN(ModelState):
     """Translates domain 0 <-> domain 1 of a two-domain dataset, paired or not."""
+    state_parts = ("G_A", "G_B", "D_A", "D_B", "opt_g", "opt_d")  # + the image pools and rng (ModelState)
+    state_rng = "rng"
 
     def __init__(self, ctx: BuildContext):
         ch = ctx.data_shape[0]
@@ -57,7 +60,7 @@ class CycleGAN:
         ngf, nb = int(ctx.hp("ngf", 64)), int(ctx.hp("n_blocks", 6))
         ndf, nl = int(ctx.hp("ndf", 64)), int(ctx.hp("n_layers_d", 2))
         self.G_A, self.G_B = ResnetGenerator(ch, ch, ngf, nb).to(ctx.device), ResnetGenerator(ch, ch, ngf, nb).to(ctx.device)
-        self.D_A, self.D_B = PatchDiscriminator(ch, ndf, nl).to(ctx.device), PatchDiscriminator(ch, ndf, nl).to(ctx.device)
+        self.D_A, self.D_B = PatchDiscriminator(ch, ndf, nl, "instance").to(ctx.device), PatchDiscriminator(ch, ndf, nl, "instance").to(ctx.device)
         for net in (self.G_A, self.G_B, self.D_A, self.D_B):
             init_weights(net, float(ctx.hp("init_gain", 0.02)))
         self.lambda_a, self.lambda_b = float(ctx.hp("lambda_a", 10.0)), float(ctx.hp("lambda_b", 10.0))
@@ -109,16 +112,9 @@ class CycleGAN:
                 out[~to_b] = self.G_B(source[~to_b])
         return out.clamp(-1, 1)
 
-    def state_dict(self) -> dict[str, Any]:
-        return {"G_A": self.G_A.state_dict(), "G_B": self.G_B.state_dict(), "D_A": self.D_A.state_dict(),
-                "D_B": self.D_B.state_dict(), "opt_g": self.opt_g.state_dict(), "opt_d": self.opt_d.state_dict(),
-                "rng": self.rng.get_state(), "pool_a": list(self.pool_a.images), "pool_b": list(self.pool_b.images)}
+    def _extra_state(self) -> dict[str, Any]:
+        return {"pool_a": list(self.pool_a.images), "pool_b": list(self.pool_b.images)}
 
-    def load_state_dict(self, state: Mapping[str, Any]) -> None:
-        for name in ("G_A", "G_B", "D_A", "D_B"):
-            getattr(self, name).load_state_dict(state[name])
-        self.opt_g.load_state_dict(state["opt_g"])
-        self.opt_d.load_state_dict(state["opt_d"])
-        self.rng.set_state(state["rng"])
+    def _load_extra_state(self, state: Mapping[str, Any]) -> None:
         self.pool_a.images = [t.to(self.device) for t in state["pool_a"]]
         self.pool_b.images = [t.to(self.device) for t in state["pool_b"]]

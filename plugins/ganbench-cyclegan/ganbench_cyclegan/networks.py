@@ -9,7 +9,10 @@ D is 4x4 convolutions with LeakyReLU 0.2 giving a grid of patch logits. Weights 
 from __future__ import annotations
 
 import torch
+from ganbench_layers.patchgan import PatchDiscriminator, init_weights
 from torch import nn
+
+__all__ = ["PatchDiscriminator", "ResnetBlock", "ResnetGenerator", "init_weights"]
 
 
 def _norm(ch: int) -> nn.Module:
@@ -45,27 +48,3 @@ class ResnetGenerator(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.model(x)
-
-
-class PatchDiscriminator(nn.Module):
-    def __init__(self, in_ch: int, ndf: int, n_layers: int):
-        super().__init__()
-        layers: list[nn.Module] = [nn.Conv2d(in_ch, ndf, 4, 2, 1), nn.LeakyReLU(0.2, True)]
-        mult = 1
-        for n in range(1, n_layers + 1):
-            prev, mult = mult, min(2**n, 8)
-            layers += [nn.Conv2d(ndf * prev, ndf * mult, 4, 2 if n < n_layers else 1, 1), _norm(ndf * mult),
-                       nn.LeakyReLU(0.2, True)]
-        layers.append(nn.Conv2d(ndf * mult, 1, 4, 1, 1))
-        self.model = nn.Sequential(*layers)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.model(x)
-
-
-def init_weights(net: nn.Module, gain: float = 0.02) -> None:
-    for m in net.modules():
-        if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d)):
-            nn.init.normal_(m.weight, 0.0, gain)
-            if m.bias is not None:
-                nn.init.zeros_(m.bias)

@@ -7,11 +7,9 @@ non-saturating GAN losses on logits, as in the DCGAN reference code.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 import torch
 import torch.nn.functional as F
+from ganbench_layers.state import ModelState, eval_mode
 
 from ganbench.api import BuildContext, pack
 
@@ -26,7 +24,9 @@ ARCHS = {
 PacGAN Table 3's (the Unrolled-GAN network). See README.md, "Audit against PacGAN's released code"."""
 
 
-class DCGAN:
+class DCGAN(ModelState):
+    state_rng = None
+
     def __init__(self, ctx: BuildContext):
         if len(ctx.data_shape) != 3:
             raise ValueError(f"DCGAN needs image data (C, H, W), got samples of shape {ctx.data_shape}")
@@ -99,17 +99,5 @@ class DCGAN:
 
     @torch.no_grad()
     def sample(self, n: int, labels: torch.Tensor | None = None, *, generator: torch.Generator | None = None) -> torch.Tensor:
-        self.G.eval()
-        try:
+        with eval_mode(self.G):
             return self.G(self._z(n, generator))
-        finally:
-            self.G.train()
-
-    def state_dict(self) -> dict[str, Any]:
-        return {"G": self.G.state_dict(), "D": self.D.state_dict(), "opt_g": self.opt_g.state_dict(), "opt_d": self.opt_d.state_dict()}
-
-    def load_state_dict(self, state: Mapping[str, Any]) -> None:
-        self.G.load_state_dict(state["G"])
-        self.D.load_state_dict(state["D"])
-        self.opt_g.load_state_dict(state["opt_g"])
-        self.opt_d.load_state_dict(state["opt_d"])

@@ -18,10 +18,9 @@ layer. Images are flattened (Tanh at G's output); vectors (the 2-D mixtures) pas
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from typing import Any
 
 import torch
+from ganbench_layers.state import ModelState, eval_mode
 from torch import nn
 
 from ganbench.api import BuildContext
@@ -79,7 +78,7 @@ def pulling_away(code: torch.Tensor) -> torch.Tensor:
     return (sim.sum() - sim.diagonal().sum()) / (n * (n - 1))
 
 
-class EBGAN:
+class EBGAN(ModelState):
     def __init__(self, ctx: BuildContext):
         if ctx.pack != 1:
             raise ValueError("ebgan: the auto-encoder discriminator reconstructs one sample at a time; packing is not supported")
@@ -136,19 +135,5 @@ class EBGAN:
 
     @torch.no_grad()
     def sample(self, n: int, labels: torch.Tensor | None = None, *, generator: torch.Generator | None = None) -> torch.Tensor:
-        self.G.eval()
-        try:
+        with eval_mode(self.G):
             return self._g(self._z(n, generator))
-        finally:
-            self.G.train()
-
-    def state_dict(self) -> dict[str, Any]:
-        return {"G": self.G.state_dict(), "D": self.D.state_dict(), "opt_g": self.opt_g.state_dict(),
-                "opt_d": self.opt_d.state_dict(), "latent_rng": self.latent_rng.get_state()}
-
-    def load_state_dict(self, state: Mapping[str, Any]) -> None:
-        self.G.load_state_dict(state["G"])
-        self.D.load_state_dict(state["D"])
-        self.opt_g.load_state_dict(state["opt_g"])
-        self.opt_d.load_state_dict(state["opt_d"])
-        self.latent_rng.set_state(state["latent_rng"].cpu())

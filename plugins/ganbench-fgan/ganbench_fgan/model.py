@@ -14,10 +14,10 @@ vectors and ``mnist`` for images; every ``auto`` setting follows the arch (ARCH_
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import torch
+from ganbench_layers.state import ModelState, eval_mode
 from torch import nn
 
 from ganbench.api import BuildContext, pack
@@ -59,7 +59,7 @@ def _choice(ctx: BuildContext, name: str, options: tuple[str, ...], default: str
     return v
 
 
-class FGAN:
+class FGAN(ModelState):
     def __init__(self, ctx: BuildContext):
         self.ctx = ctx
         self.div = divergences.get(str(ctx.hp("divergence", "kl")))
@@ -169,20 +169,5 @@ class FGAN:
 
     @torch.no_grad()
     def sample(self, n: int, labels: torch.Tensor | None = None, *, generator: torch.Generator | None = None) -> torch.Tensor:
-        self.G.eval()
-        try:
+        with eval_mode(self.G):
             return self._generate(n, generator)
-        finally:
-            self.G.train()
-
-    def state_dict(self) -> dict[str, Any]:
-        return {"G": self.G.state_dict(), "D": self.D.state_dict(), "opt_g": self.opt_g.state_dict(),
-                "opt_d": self.opt_d.state_dict(), "latent_rng": self.latent_rng.get_state()}
-
-    def load_state_dict(self, state: Mapping[str, Any]) -> None:
-        self.G.load_state_dict(state["G"])
-        self.D.load_state_dict(state["D"])
-        self.opt_g.load_state_dict(state["opt_g"])
-        self.opt_d.load_state_dict(state["opt_d"])
-        rng = state["latent_rng"]
-        self.latent_rng.set_state(rng.cpu() if hasattr(rng, "cpu") else rng)

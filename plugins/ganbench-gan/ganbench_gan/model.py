@@ -19,11 +19,9 @@ evaluation to the next; decaying the rate lets the last evaluation see a settled
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 import torch
 import torch.nn.functional as F
+from ganbench_layers.state import ModelState, eval_mode
 
 from ganbench.api import BuildContext, lr_factor, pack, set_lr
 
@@ -35,7 +33,9 @@ UPDATES = ("simultaneous", "alternating")
 INITS = ("pacgan", "pytorch")
 
 
-class GAN:
+class GAN(ModelState):
+    state_rng_optional = True  # checkpoints from before the model had its own stream
+
     def __init__(self, ctx: BuildContext):
         if len(ctx.data_shape) != 1:
             raise ValueError(f"the MLP GAN needs vector data, got samples of shape {ctx.data_shape}")
@@ -137,23 +137,5 @@ class GAN:
 
     @torch.no_grad()
     def sample(self, n: int, labels: torch.Tensor | None = None, *, generator: torch.Generator | None = None) -> torch.Tensor:
-        self.G.eval()
-        try:
+        with eval_mode(self.G):
             return self.G(self._z(n, generator))
-        finally:
-            self.G.train()
-
-    def state_dict(self) -> dict[str, Any]:
-        return {
-            "G": self.G.state_dict(), "D": self.D.state_dict(),
-            "opt_g": self.opt_g.state_dict(), "opt_d": self.opt_d.state_dict(),
-            "latent_rng": self.latent_rng.get_state(),
-        }
-
-    def load_state_dict(self, state: Mapping[str, Any]) -> None:
-        self.G.load_state_dict(state["G"])
-        self.D.load_state_dict(state["D"])
-        self.opt_g.load_state_dict(state["opt_g"])
-        self.opt_d.load_state_dict(state["opt_d"])
-        if "latent_rng" in state:
-            self.latent_rng.set_state(state["latent_rng"].cpu() if hasattr(state["latent_rng"], "cpu") else state["latent_rng"])

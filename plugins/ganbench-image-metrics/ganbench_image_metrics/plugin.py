@@ -88,11 +88,11 @@ def compute_ms_ssim(ctx: MetricContext) -> Mapping[str, MetricValue]:
 def ganbench_metrics() -> list[MetricSpec]:
     return [
         MetricSpec(
-            name="swd", compute=compute_swd, applies_to=_applies_swd, final_only=True, version=__version__,
+            name="swd", compute=compute_swd, applies_to=_applies_swd, final_only=True, version=__version__, api_version="1.4",
             description="ProGAN's multi-scale sliced Wasserstein distance (x1e3) per Laplacian-pyramid level, 7x7 patches",
         ),
         MetricSpec(
-            name="ms-ssim", compute=compute_ms_ssim, applies_to=_applies_ms_ssim, final_only=True, version=__version__,
+            name="ms-ssim", compute=compute_ms_ssim, applies_to=_applies_ms_ssim, final_only=True, version=__version__, api_version="1.4",
             description="MS-SSIM of random pairs of samples (diversity), beside the real data's value",
         ),
     ]

@@ -19,11 +19,10 @@ All networks are MLPs over flattened samples (BiGAN's permutation-invariant MNIS
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from typing import Any
 
 import torch
 import torch.nn.functional as F
+from ganbench_layers.state import ModelState, eval_mode
 from torch import nn
 
 from ganbench.api import BuildContext
@@ -65,8 +64,9 @@ class JointDiscriminator(nn.Module):
         return self.joint(torch.cat([self.fx(x.flatten(1)), self.fz(z)], 1)).squeeze(1)
 
 
-class InferenceGAN:
+class InferenceGAN(ModelState):
     """One class, three games (``variant``): BiGAN, ALI or VEEGAN."""
+    state_parts = ("G", "E", "D", "opt_ge", "opt_d")
 
     def __init__(self, ctx: BuildContext, variant: str):
         if variant not in VARIANTS:
@@ -151,37 +151,18 @@ class InferenceGAN:
     # -- sampling and the encoding capability -----------------------------------------------
     @torch.no_grad()
     def generate(self, z: torch.Tensor) -> torch.Tensor:
-        self.G.eval()
-        try:
+        with eval_mode(self.G):
             return self._g(z.to(self.ctx.device))
-        finally:
-            self.G.train()
 
     @torch.no_grad()
     def encode(self, x: torch.Tensor) -> torch.Tensor:
-        self.E.eval()
-        try:
+        with eval_mode(self.E):
             return self._e(x.to(self.ctx.device), stochastic=False)
-        finally:
-            self.E.train()
 
     @torch.no_grad()
     def sample(self, n: int, labels: torch.Tensor | None = None, *,
                generator: torch.Generator | None = None) -> torch.Tensor:
         return self.generate(self._prior(n, generator))
-
-    def state_dict(self) -> dict[str, Any]:
-        return {"G": self.G.state_dict(), "E": self.E.state_dict(), "D": self.D.state_dict(),
-                "opt_ge": self.opt_ge.state_dict(), "opt_d": self.opt_d.state_dict(),
-                "latent_rng": self.latent_rng.get_state()}
-
-    def load_state_dict(self, state: Mapping[str, Any]) -> None:
-        for name in ("G", "E", "D"):
-            getattr(self, name).load_state_dict(state[name])
-        self.opt_ge.load_state_dict(state["opt_ge"])
-        self.opt_d.load_state_dict(state["opt_d"])
-        self.latent_rng.set_state(state["latent_rng"].cpu())
-
 
 def bigan(ctx: BuildContext) -> InferenceGAN:
     return InferenceGAN(ctx, "bigan")

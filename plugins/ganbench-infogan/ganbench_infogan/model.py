@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any
 
 import torch
 import torch.nn.functional as F
+from ganbench_layers.state import ModelState, eval_mode
 from torch import nn
 
 from ganbench.api import BuildContext, LatentCode
@@ -78,7 +78,7 @@ class DiscriminatorQ(nn.Module):
         return self.d_head(h).squeeze(1), self.q_head(h)
 
 
-class InfoGAN:
+class InfoGAN(ModelState):
     """The InfoGAN model; implements ganbench's ``StructuredCodes`` capability (``latent_codes``,
     ``sample_codes``, ``infer_codes``)."""
 
@@ -201,11 +201,8 @@ class InfoGAN:
             if v.shape != (n,):
                 raise ValueError(f"code {name!r}: expected {n} values, got shape {tuple(v.shape)}")
             lat[name] = v.to(self.ctx.device)
-        self.G.eval()
-        try:
+        with eval_mode(self.G):
             return self.G(self._g_input(lat))
-        finally:
-            self.G.train()
 
     @torch.no_grad()
     def sample(self, n: int, labels: torch.Tensor | None = None, *,
@@ -214,26 +211,11 @@ class InfoGAN:
 
     @torch.no_grad()
     def infer_codes(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
-        self.D.eval()
-        try:
+        with eval_mode(self.D):
             _, q = self.D(x.to(self.ctx.device))
-        finally:
-            self.D.train()
         out, i = {}, 0
         for code in self.latent_codes:
             width = code.size if code.kind == "categorical" else 1
             out[code.name] = q[:, i : i + width] if code.kind == "categorical" else q[:, i]
             i += width
         return out
-
-    # -- checkpoints ------------------------------------------------------------------------
-    def state_dict(self) -> dict[str, Any]:
-        return {"G": self.G.state_dict(), "D": self.D.state_dict(), "opt_g": self.opt_g.state_dict(),
-                "opt_d": self.opt_d.state_dict(), "latent_rng": self.latent_rng.get_state()}
-
-    def load_state_dict(self, state: Mapping[str, Any]) -> None:
-        self.G.load_state_dict(state["G"])
-        self.D.load_state_dict(state["D"])
-        self.opt_g.load_state_dict(state["opt_g"])
-        self.opt_d.load_state_dict(state["opt_d"])
-        self.latent_rng.set_state(state["latent_rng"].cpu())

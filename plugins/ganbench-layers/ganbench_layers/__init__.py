@@ -1,3 +1,3 @@
 """Shared building blocks for the ganbench model zoo (no entry point: a library, not a plugin)."""
 
-__version__ = "0.2.1"
+__version__ = "0.3.0"

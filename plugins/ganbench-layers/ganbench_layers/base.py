@@ -33,6 +33,7 @@ from ganbench.api import EMA, BuildContext, lr_factor, pack, set_lr
 from .geometry import image_shape
 from .init import initialise
 from .losses import get_loss
+from .state import ModelState
 
 HYPERPARAMETERS: dict[str, str] = {
     "z_dim": "latent size (default 128)",
@@ -58,7 +59,7 @@ HYPERPARAMETERS: dict[str, str] = {
 these (``hyperparameters={**HYPERPARAMETERS, ...}``) plus its own network's."""
 
 
-class AdversarialModel:
+class AdversarialModel(ModelState):
     """Subclasses set ``name`` / ``conditional`` / ``default_loss`` and implement
     :meth:`build_networks`; they may override :meth:`build_optimizers`, :meth:`d_loss`,
     :meth:`g_loss`, :meth:`after_d_step` and :meth:`generate`."""
@@ -66,6 +67,8 @@ class AdversarialModel:
     name = "model"
     conditional = False
     default_loss = "nonsaturating"
+    state_rng = "rng"
+    state_rng_optional = True
 
     def __init__(self, ctx: BuildContext):
         self.ctx = ctx
@@ -216,22 +219,10 @@ class AdversarialModel:
         with self.sampling():
             return self.generate(n, labels if self.conditional else None, generator).clamp(-1, 1)
 
-    def state_dict(self) -> dict[str, Any]:
-        return {
-            "G": self.G.state_dict(),
-            "D": self.D.state_dict(),
-            "opt_g": self.opt_g.state_dict(),
-            "opt_d": self.opt_d.state_dict(),
-            "rng": self.rng.get_state(),
-            **({"ema": self.ema.state_dict()} if self.ema is not None else {}),
-        }
+    # -- checkpoints (ModelState): G, D, opt_g, opt_d, the EMA if any, rng ------------------
+    def _extra_state(self) -> dict[str, Any]:
+        return {"ema": self.ema.state_dict()} if self.ema is not None else {}
 
-    def load_state_dict(self, state: Mapping[str, Any]) -> None:
-        self.G.load_state_dict(state["G"])
-        self.D.load_state_dict(state["D"])
-        self.opt_g.load_state_dict(state["opt_g"])
-        self.opt_d.load_state_dict(state["opt_d"])
-        if "rng" in state:
-            self.rng.set_state(state["rng"].cpu())
+    def _load_extra_state(self, state: Mapping[str, Any]) -> None:
         if self.ema is not None and "ema" in state:
             self.ema.load_state_dict(state["ema"])

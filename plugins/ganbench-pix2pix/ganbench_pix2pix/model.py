@@ -9,18 +9,19 @@ real and on fake pairs; G minimises BCE(D(x, G(x)), real) + lambda_L1 * |G(x) - 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 import torch
 import torch.nn.functional as F
+from ganbench_layers.state import ModelState
 
 from ganbench.api import BuildContext, TranslationBatch
 
 from .networks import PatchDiscriminator, UnetGenerator, init_weights
 
 
-class Pix2Pix:
+class Pix2Pix(ModelState):
     """Translates domain 0 into domain 1 of a paired two-domain dataset."""
+    state_rng = None
 
     def __init__(self, ctx: BuildContext):
         ch = ctx.data_shape[0]
@@ -65,13 +66,3 @@ class Pix2Pix:
             raise ValueError("pix2pix translates domain 0 into domain 1 only")
         with torch.no_grad():
             return self.G(source.to(self.device)).clamp(-1, 1)
-
-    def state_dict(self) -> dict[str, Any]:
-        return {"G": self.G.state_dict(), "D": self.D.state_dict(),
-                "opt_g": self.opt_g.state_dict(), "opt_d": self.opt_d.state_dict()}
-
-    def load_state_dict(self, state: Mapping[str, Any]) -> None:
-        self.G.load_state_dict(state["G"])
-        self.D.load_state_dict(state["D"])
-        self.opt_g.load_state_dict(state["opt_g"])
-        self.opt_d.load_state_dict(state["opt_d"])

@@ -1,4 +1,4 @@
-"""pix2pix's networks at MNIST size: a U-Net generator and a PatchGAN discriminator.
+"""pix2pix's networks at MNIST size: a U-Net generator and (shared with CycleGAN) a PatchGAN discriminator.
 
 Both follow junyanz/pytorch-CycleGAN-and-pix2pix (models/networks.py: ``UnetGenerator``,
 ``NLayerDiscriminator``): 4x4 stride-2 convolutions, LeakyReLU 0.2 down and ReLU up, batch norm,
@@ -9,7 +9,10 @@ from N(0, 0.02). ``num_downs`` halvings take a 32x32 image to 1x1 at 5 (256x256 
 from __future__ import annotations
 
 import torch
+from ganbench_layers.patchgan import PatchDiscriminator, init_weights
 from torch import nn
+
+__all__ = ["PatchDiscriminator", "UnetBlock", "UnetGenerator", "init_weights"]
 
 
 class UnetBlock(nn.Module):
@@ -57,34 +60,3 @@ class UnetGenerator(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.model(x)
-
-
-class PatchDiscriminator(nn.Module):
-    """PatchGAN: a grid of real/fake logits, each seeing one patch of the (input, output) pair."""
-
-    def __init__(self, in_ch: int, ndf: int, n_layers: int):
-        super().__init__()
-        layers: list[nn.Module] = [nn.Conv2d(in_ch, ndf, 4, 2, 1), nn.LeakyReLU(0.2, True)]
-        mult = 1
-        for n in range(1, n_layers + 1):
-            prev, mult = mult, min(2**n, 8)
-            stride = 2 if n < n_layers else 1
-            layers += [nn.Conv2d(ndf * prev, ndf * mult, 4, stride, 1, bias=False), nn.BatchNorm2d(ndf * mult),
-                       nn.LeakyReLU(0.2, True)]
-        layers.append(nn.Conv2d(ndf * mult, 1, 4, 1, 1))
-        self.model = nn.Sequential(*layers)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.model(x)
-
-
-def init_weights(net: nn.Module, gain: float = 0.02) -> None:
-    """N(0, gain) convolutions, N(1, gain) batch-norm scales, zero biases (the reference's ``normal``)."""
-    for m in net.modules():
-        if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d)):
-            nn.init.normal_(m.weight, 0.0, gain)
-            if m.bias is not None:
-                nn.init.zeros_(m.bias)
-        elif isinstance(m, nn.BatchNorm2d):
-            nn.init.normal_(m.weight, 1.0, gain)
-            nn.init.zeros_(m.bias)

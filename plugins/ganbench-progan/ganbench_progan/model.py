@@ -17,6 +17,7 @@ from typing import Any
 
 import torch
 import torch.nn.functional as F
+from ganbench_layers.state import ModelState
 
 from ganbench.api import EMA, BuildContext
 
@@ -38,7 +39,9 @@ def blend_reals(x: torch.Tensor, lod: float) -> torch.Tensor:
     return F.interpolate(y, scale_factor=k, mode="nearest") if k > 1 else y
 
 
-class ProGAN:
+class ProGAN(ModelState):
+    state_parts = ("G", "D", "opt_g", "opt_d", "ema")  # + lod and latent_rng (ModelState)
+
     def __init__(self, ctx: BuildContext):
         if len(ctx.data_shape) != 3:
             raise ValueError(f"progan: needs image data (C, H, W), got samples of shape {ctx.data_shape}")
@@ -107,16 +110,8 @@ class ProGAN:
     def sample(self, n: int, labels: torch.Tensor | None = None, *, generator: torch.Generator | None = None) -> torch.Tensor:
         return self.ema.module(self._z(n, generator), self.lod).clamp(-1, 1)
 
-    def state_dict(self) -> dict[str, Any]:
-        return {"G": self.G.state_dict(), "D": self.D.state_dict(), "opt_g": self.opt_g.state_dict(),
-                "opt_d": self.opt_d.state_dict(), "ema": self.ema.state_dict(), "lod": self.lod,
-                "latent_rng": self.latent_rng.get_state()}
+    def _extra_state(self) -> dict[str, Any]:
+        return {"lod": self.lod}
 
-    def load_state_dict(self, state: Mapping[str, Any]) -> None:
-        self.G.load_state_dict(state["G"])
-        self.D.load_state_dict(state["D"])
-        self.opt_g.load_state_dict(state["opt_g"])
-        self.opt_d.load_state_dict(state["opt_d"])
-        self.ema.load_state_dict(state["ema"])
+    def _load_extra_state(self, state: Mapping[str, Any]) -> None:
         self.lod = float(state["lod"])
-        self.latent_rng.set_state(state["latent_rng"].cpu())

@@ -74,7 +74,7 @@ def requirements(root: Path, params: Mapping[str, Any]) -> list[Requirement]:
 
 SPEC = DatasetSpec(
     name=NAME, kind="image", load=load, task=TASK, defaults=DEFAULTS, check_params=check, requirements=requirements,
-    files=lambda root: files(root), default_metrics=("caption-fidelity",), version="1",
+    files=lambda root: files(root), default_metrics=("caption-fidelity",), version="1", api_version="1.4",
     description="MNIST digits (1-2) on a 60x60 canvas with a caption naming digits and positions (alignDRAW); "
                 "built deterministically from MNIST",
 )

@@ -107,7 +107,7 @@ def compute(ctx: MetricContext) -> Mapping[str, MetricValue]:
 
 
 SPEC = MetricSpec(
-    name="caption-fidelity", compute=compute, applies_to=applies, version="1",
+    name="caption-fidelity", compute=compute, applies_to=applies, version="1", api_version="1.4",
     description="Text-to-image on captioned MNIST: digits and positions of the samples vs their captions "
                 "(real images: the ceiling), and FID on the MNIST classifier's features",
 )

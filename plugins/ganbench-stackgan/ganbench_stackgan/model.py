@@ -30,6 +30,7 @@ from typing import Any
 
 import torch
 import torch.nn.functional as F
+from ganbench_layers.state import ModelState, eval_mode
 from torch import nn
 
 from ganbench.api import BuildContext
@@ -168,7 +169,7 @@ def bce(logits: torch.Tensor, target: float) -> torch.Tensor:
     return F.binary_cross_entropy_with_logits(logits, torch.full_like(logits, target))
 
 
-class _Base:
+class _Base(ModelState):
     ctx: BuildContext
     z_dim: int
     latent_rng: torch.Generator
@@ -251,31 +252,23 @@ class StackGAN(_Base):
     def sample(self, n: int, labels: torch.Tensor | None = None, *, generator: torch.Generator | None = None) -> torch.Tensor:
         phi = self.embed(self._captions(labels, n))
         nets = (self.G1, self.G2, self.ca1, self.ca2)
-        for m in nets:
-            m.eval()
-        try:
+        with eval_mode(*nets):
             gen = generator or self.latent_rng
             c1 = self.ca1.fc(phi).chunk(2, 1)[0]  # at test time the mean condition, plus fresh z
             low = self.G1(torch.cat([self._z(n, gen), c1], 1))
             if self.stage == 1:
                 return F.interpolate(low, scale_factor=2, mode="nearest")
             return self.G2(low, self.ca2.fc(phi).chunk(2, 1)[0])
-        finally:
-            for m in nets:
-                m.train()
 
-    def state_dict(self) -> dict[str, Any]:
-        nets = {k: getattr(self, k).state_dict() for k in ("G1", "G2", "D1", "D2", "ca1", "ca2")}
-        return {**nets, **{f"opt_{k}": o.state_dict() for k, o in self.opt.items()}, "stage": self.stage,
-                "latent_rng": self.latent_rng.get_state()}
+    def _state_parts(self) -> dict[str, Any]:
+        return {**{k: getattr(self, k) for k in ("G1", "G2", "D1", "D2", "ca1", "ca2")},
+                **{f"opt_{k}": o for k, o in self.opt.items()}}
 
-    def load_state_dict(self, state: Mapping[str, Any]) -> None:
-        for k in ("G1", "G2", "D1", "D2", "ca1", "ca2"):
-            getattr(self, k).load_state_dict(state[k])
-        for k, o in self.opt.items():
-            o.load_state_dict(state[f"opt_{k}"])
+    def _extra_state(self) -> dict[str, Any]:
+        return {"stage": self.stage}
+
+    def _load_extra_state(self, state: Mapping[str, Any]) -> None:
         self.stage = int(state["stage"])
-        self.latent_rng.set_state(state["latent_rng"].cpu())
 
 
 class CaptionCGAN(_Base):
@@ -310,19 +303,5 @@ class CaptionCGAN(_Base):
     @torch.no_grad()
     def sample(self, n: int, labels: torch.Tensor | None = None, *, generator: torch.Generator | None = None) -> torch.Tensor:
         phi = self.embed(self._captions(labels, n))
-        self.G.eval()
-        try:
+        with eval_mode(self.G):
             return self.G(torch.cat([self._z(n, generator), phi], 1))
-        finally:
-            self.G.train()
-
-    def state_dict(self) -> dict[str, Any]:
-        return {"G": self.G.state_dict(), "D": self.D.state_dict(), "opt_g": self.opt_g.state_dict(),
-                "opt_d": self.opt_d.state_dict(), "latent_rng": self.latent_rng.get_state()}
-
-    def load_state_dict(self, state: Mapping[str, Any]) -> None:
-        self.G.load_state_dict(state["G"])
-        self.D.load_state_dict(state["D"])
-        self.opt_g.load_state_dict(state["opt_g"])
-        self.opt_d.load_state_dict(state["opt_d"])
-        self.latent_rng.set_state(state["latent_rng"].cpu())

@@ -11,18 +11,19 @@ as the reference updates G every fifth iteration on that iteration's batch. Adam
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 import torch
 import torch.nn.functional as F
+from ganbench_layers.state import ModelState
 
 from ganbench.api import BuildContext, TranslationBatch
 
 from .networks import Discriminator, Generator
 
 
-class StarGAN:
+class StarGAN(ModelState):
     """One G for every pair of domains of a dataset with any number of domains."""
+    state_rng = "rng"
 
     def __init__(self, ctx: BuildContext):
         ch, size = ctx.data_shape[0], ctx.data_shape[-1]
@@ -79,14 +80,3 @@ class StarGAN:
                   generator: torch.Generator | None = None) -> torch.Tensor:
         with torch.no_grad():
             return self.G(source, target_domain.to(source.device)).clamp(-1, 1)
-
-    def state_dict(self) -> dict[str, Any]:
-        return {"G": self.G.state_dict(), "D": self.D.state_dict(), "opt_g": self.opt_g.state_dict(),
-                "opt_d": self.opt_d.state_dict(), "rng": self.rng.get_state()}
-
-    def load_state_dict(self, state: Mapping[str, Any]) -> None:
-        self.G.load_state_dict(state["G"])
-        self.D.load_state_dict(state["D"])
-        self.opt_g.load_state_dict(state["opt_g"])
-        self.opt_d.load_state_dict(state["opt_d"])
-        self.rng.set_state(state["rng"])

@@ -21,6 +21,7 @@ from typing import Any
 
 import torch
 import torch.nn.functional as F
+from ganbench_layers.state import ModelState, eval_mode
 from torch.func import functional_call
 
 from ganbench.api import BuildContext, pack
@@ -56,7 +57,7 @@ def adam_step(params: dict[str, torch.Tensor], grads: dict[str, torch.Tensor], s
     return new_p, new_s
 
 
-class UnrolledGAN:
+class UnrolledGAN(ModelState):
     def __init__(self, ctx: BuildContext):
         self.ctx = ctx
         self.arch = str(ctx.hp("arch", "mlp" if ctx.data_kind == "vector" else "conv"))
@@ -144,19 +145,5 @@ class UnrolledGAN:
     @torch.no_grad()
     def sample(self, n: int, labels: torch.Tensor | None = None, *,
                generator: torch.Generator | None = None) -> torch.Tensor:
-        self.G.eval()
-        try:
+        with eval_mode(self.G):
             return self.G(self._z(n, generator))
-        finally:
-            self.G.train()
-
-    def state_dict(self) -> dict[str, Any]:
-        return {"G": self.G.state_dict(), "D": self.D.state_dict(), "opt_g": self.opt_g.state_dict(),
-                "opt_d": self.opt_d.state_dict(), "latent_rng": self.latent_rng.get_state()}
-
-    def load_state_dict(self, state: Mapping[str, Any]) -> None:
-        self.G.load_state_dict(state["G"])
-        self.D.load_state_dict(state["D"])
-        self.opt_g.load_state_dict(state["opt_g"])
-        self.opt_d.load_state_dict(state["opt_d"])
-        self.latent_rng.set_state(state["latent_rng"].cpu())

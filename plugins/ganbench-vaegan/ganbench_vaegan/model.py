@@ -24,11 +24,11 @@ implement ganbench's ``Encoding`` capability (the ``encoder`` metric: reconstruc
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import torch
 import torch.nn.functional as F
+from ganbench_layers.state import ModelState, eval_mode
 from torch import nn
 
 from ganbench.api import BuildContext
@@ -89,7 +89,7 @@ class Discriminator(nn.Module):
         return self.head(f), f
 
 
-class VAEGAN:
+class VAEGAN(ModelState):
     def __init__(self, ctx: BuildContext):
         if len(ctx.data_shape) != 3:
             raise ValueError(f"vaegan: needs image data (C, H, W), got samples of shape {ctx.data_shape}")
@@ -163,30 +163,17 @@ class VAEGAN:
     # -- sampling and the Encoding capability -------------------------------------------------
     @torch.no_grad()
     def generate(self, z: torch.Tensor) -> torch.Tensor:
-        self.G.eval()
-        try:
+        with eval_mode(self.G):
             return self.G(z.to(self.ctx.device))
-        finally:
-            self.G.train()
 
     @torch.no_grad()
     def encode(self, x: torch.Tensor) -> torch.Tensor:
-        self.E.eval()
-        try:
+        with eval_mode(self.E):
             return self.E(x.to(self.ctx.device))[0]
-        finally:
-            self.E.train()
 
     @torch.no_grad()
     def sample(self, n: int, labels: torch.Tensor | None = None, *, generator: torch.Generator | None = None) -> torch.Tensor:
         return self.generate(self._prior(n, generator))
 
-    def state_dict(self) -> dict[str, Any]:
-        return {**{k: getattr(self, k).state_dict() for k in ("E", "G", "D")},
-                **{f"opt_{k}": o.state_dict() for k, o in self.opts.items()}, "latent_rng": self.latent_rng.get_state()}
-
-    def load_state_dict(self, state: Mapping[str, Any]) -> None:
-        for k in ("E", "G", "D"):
-            getattr(self, k).load_state_dict(state[k])
-            self.opts[k].load_state_dict(state[f"opt_{k}"])
-        self.latent_rng.set_state(state["latent_rng"].cpu())
+    def _state_parts(self) -> dict[str, Any]:
+        return {**{k: getattr(self, k) for k in ("E", "G", "D")}, **{f"opt_{k}": o for k, o in self.opts.items()}}

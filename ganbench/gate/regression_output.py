@@ -1,4 +1,4 @@
-"""Renderings of a :class:`~ganbench.gate.check.CheckResult`: a rich table for people, JSON for
+"""Renderings of a :class:`~ganbench.gate.regression.CheckResult`: a rich table for people, JSON for
 scripts, JUnit XML so CI systems list each metric as a test case, markdown for a PR comment."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 from rich.console import Console
 from rich.table import Table
 
-from ganbench.gate.check import CheckResult, CheckRow
+from ganbench.gate.regression import CheckResult, CheckRow
 
 STYLE = {"regressed": "bold red", "not-comparable": "bold yellow", "improved": "green", "ok": "", "skipped": "dim"}
 ORDER = {"regressed": 0, "not-comparable": 1, "improved": 2, "ok": 3, "skipped": 4}
