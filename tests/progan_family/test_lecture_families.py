@@ -162,3 +162,42 @@ def test_progan_layers_follow_the_paper():
 
     with pytest.raises(ValueError, match="power-of-two"):
         ProGAN(BuildContext.for_tests((1, 28, 28)))
+
+
+def test_progan_resets_adam_when_new_layers_come_in():
+    """train.py's ``reset_opt_for_new_lod``: both Adam states are reset whenever floor(lod) or
+    ceil(lod) changes (a fade-in starts or ends), not within a phase."""
+    from ganbench_progan.model import ProGAN, new_layers
+
+    assert new_layers(3.0, 2.9) and new_layers(2.1, 2.0) and not new_layers(2.9, 2.5) and not new_layers(2.0, 2.0)
+    ctx = BuildContext.for_tests((1, 16, 16), batch_size=8, hparams=TINY["progan"], budget=TrainingBudget("steps", 100))
+    m = ProGAN(ctx)
+    real = torch.rand(8, 1, 16, 16) * 2 - 1
+    m.train_step(real)
+    m.train_step(real)
+    steps = lambda opt: {int(s["step"]) for s in opt.state.values()}  # noqa: E731
+    assert steps(m.opt_g) == steps(m.opt_d) == {2}
+    ctx.progress.update(step=2, fraction=0.09, kimg=0.02)  # 1,080 reference kimg: 8 px fading in
+    assert m.train_step(real)["lod"] == pytest.approx(1.2)
+    assert steps(m.opt_g) == steps(m.opt_d) == {1}
+    kept = ProGAN(BuildContext.for_tests((1, 16, 16), batch_size=8, hparams={**TINY["progan"], "reset_opt_for_new_lod": False},
+                                         budget=TrainingBudget("steps", 100)))
+    kept.train_step(real)
+    kept.ctx.progress.update(step=1, fraction=0.09, kimg=0.01)
+    kept.train_step(real)
+    assert 2 in steps(kept.opt_g)
+
+
+def test_progan_ema_rampup_keeps_the_authors_horizon():
+    """``ema_rampup``: the authors' G_smoothing as a half-life in images at the suite's batch, capped at
+    ramp-up x the images seen (StyleGAN2-ADA); unset, the constant 0.999 per step."""
+    from ganbench_progan.model import build_ema
+
+    G = torch.nn.Linear(2, 2)
+    const = build_ema(G, BuildContext.for_tests((1, 16, 16), batch_size=64, hparams={"ema_decay": 0.999}))
+    assert const.kind == "constant" and const.current_decay(600) == 0.999
+    ramp = build_ema(G, BuildContext.for_tests((1, 16, 16), batch_size=64, hparams={"ema_decay": 0.999, "ema_rampup": 0.05}))
+    assert ramp.current_decay(20_000, kimg=20_000 * 64 / 1000) == pytest.approx(0.999)  # a reference-length run
+    assert ramp.current_decay(600, kimg=599 * 64 / 1000) == pytest.approx(0.5 ** (64 / (0.05 * 599 * 64)))  # ~0.977
+    with pytest.raises(ValueError, match="ema_rampup"):
+        build_ema(G, BuildContext.for_tests((1, 16, 16), hparams={"ema_decay": 0.0, "ema_rampup": 0.05}))

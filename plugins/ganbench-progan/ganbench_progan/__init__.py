@@ -1,3 +1,3 @@
 """ProGAN (Karras, Aila, Laine, Lehtinen, ICLR 2018) as a ganbench plugin."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -2,9 +2,11 @@
 
 Loss as the authors' default config (``loss.G_wgan``, ``loss.D_wgangp``): D minimises
 D(G(z)) - D(x) + lambda (||grad D(x^)|| - 1)^2 + epsilon D(x)^2 with lambda 10 and epsilon 0.001;
-G minimises -D(G(z)). Adam lr 0.001, betas (0, 0.99), eps 1e-8; one D step per G step. Samples come
-from an exponential moving average of G (``Gs``, beta 0.999). Reals are blended between resolutions
-during a fade-in as the code's ``process_reals`` does, so D sees real and generated images alike.
+G minimises -D(G(z)). Adam lr 0.001, betas (0, 0.99), eps 1e-8, both states reset when a fade-in
+starts or ends (``reset_opt_for_new_lod``); one D step per G step. Samples come from an exponential
+moving average of G (``Gs``, beta 0.999; optionally with StyleGAN2-ADA's ramp-up for short runs).
+Reals are blended between resolutions during a fade-in as the code's ``process_reals`` does, so D
+sees real and generated images alike.
 ``train_step`` returns ``lod`` and ``resolution`` beside the losses, so the loss curves show where
 the growth is.
 """
@@ -39,6 +41,30 @@ def blend_reals(x: torch.Tensor, lod: float) -> torch.Tensor:
     return F.interpolate(y, scale_factor=k, mode="nearest") if k > 1 else y
 
 
+def new_layers(prev_lod: float, lod: float) -> bool:
+    """True when ``lod`` brings in (or completes) a resolution that ``prev_lod`` did not have: where the
+    authors' train.py resets both Adam states (``reset_opt_for_new_lod``), so the moments gathered for
+    the old output path do not steer the new layers."""
+    return math.floor(lod) != math.floor(prev_lod) or math.ceil(lod) != math.ceil(prev_lod)
+
+
+def build_ema(G: torch.nn.Module, ctx: BuildContext) -> EMA:
+    """``Gs``: the authors' constant ``G_smoothing`` (``ema_decay`` per G step), or, with ``ema_rampup``,
+    the same horizon as a half-life in images (``ema_decay`` at the suite's batch) capped at
+    ``ema_rampup`` x the images seen so far (StyleGAN2-ADA's ramp-up): a short run then averages
+    over a horizon in proportion to its length instead of sampling a generator that is mostly its
+    random initialisation (0.999^600 = 0.55); a reference-length run is unchanged after its first
+    few percent."""
+    decay = float(ctx.hp("ema_decay", 0.999))
+    ramp = ctx.hp("ema_rampup", None)
+    if ramp is None:
+        return EMA(G, decay=decay)
+    if not 0.0 < decay < 1.0 or float(ramp) <= 0:
+        raise ValueError(f"progan: ema_rampup needs 0 < ema_decay < 1 and ema_rampup > 0, got {decay}, {ramp}")
+    half_life_kimg = ctx.batch_size * math.log(0.5) / math.log(decay) / 1000.0
+    return EMA(G, kind="half-life", half_life_kimg=half_life_kimg, rampup=float(ramp), batch_size=int(ctx.batch_size))
+
+
 class ProGAN(ModelState):
     state_parts = ("G", "D", "opt_g", "opt_d", "ema")  # + lod and latent_rng (ModelState)
 
@@ -70,7 +96,8 @@ class ProGAN(ModelState):
         self.opt_g = torch.optim.Adam(self.G.parameters(), lr=lr, betas=betas, eps=1e-8)
         self.opt_d = torch.optim.Adam(self.D.parameters(), lr=lr, betas=betas, eps=1e-8)
         self.gp_weight, self.drift = float(ctx.hp("gp_weight", 10.0)), float(ctx.hp("drift", 0.001))
-        self.ema = EMA(self.G, decay=float(ctx.hp("ema_decay", 0.999)))
+        self.ema = build_ema(self.G, ctx)
+        self.reset_opt = bool(ctx.hp("reset_opt_for_new_lod", True))
         self.latent_rng = ctx.rng("latents")
         self.lod = float(self.schedule.levels)
 
@@ -81,7 +108,11 @@ class ProGAN(ModelState):
         return torch.randn(n, self.z_dim, device=self.ctx.device, generator=generator or self.latent_rng)
 
     def train_step(self, real: torch.Tensor, labels: torch.Tensor | None = None) -> dict[str, Any]:
-        lod = self.lod = self.current_lod()
+        lod = self.current_lod()
+        if self.reset_opt and new_layers(self.lod, lod):
+            self.opt_g.state.clear()
+            self.opt_d.state.clear()
+        self.lod = lod
         n = real.shape[0]
         real = blend_reals(real, lod)
         with torch.no_grad():
@@ -101,7 +132,8 @@ class ProGAN(ModelState):
         self.opt_g.zero_grad(set_to_none=True)
         g_loss.backward()
         self.opt_g.step()
-        self.ema.update(self.ctx.progress.step + 1)
+        step = self.ctx.progress.step
+        self.ema.update(step + 1, step * n / 1000.0)
         h = self.ctx.data_shape[1]
         return {"d_loss": d_loss.detach(), "g_loss": g_loss.detach(), "wasserstein": wdist.detach(), "gp": gp.detach(),
                 "lod": lod, "resolution": float(self.schedule.resolution(lod, h))}
