@@ -201,3 +201,31 @@ def test_progan_ema_rampup_keeps_the_authors_horizon():
     assert ramp.current_decay(600, kimg=599 * 64 / 1000) == pytest.approx(0.5 ** (64 / (0.05 * 599 * 64)))  # ~0.977
     with pytest.raises(ValueError, match="ema_rampup"):
         build_ema(G, BuildContext.for_tests((1, 16, 16), hparams={"ema_decay": 0.0, "ema_rampup": 0.05}))
+
+
+def test_a_kept_progan_generator_samples_at_the_resolution_it_was_trained_to():
+    """A kept file holds G's and the EMA's state_dicts only (ganbench.record.kept): the current level
+    of detail travels in them (an integer buffer), so ``ganbench sample`` / ``evaluate`` draw what the
+    run drew, not 4 px blocks."""
+    from ganbench_progan.model import ProGAN
+
+    from ganbench.record.kept import generator_state
+
+    def make() -> ProGAN:
+        return ProGAN(BuildContext.for_tests((1, 16, 16), batch_size=8, hparams=TINY["progan"],
+                                             budget=TrainingBudget("steps", 100)))
+
+    trained = make()
+    trained.ctx.progress.update(step=50, fraction=0.5, kimg=0.4)  # past the growth: full resolution
+    assert trained.train_step(torch.rand(8, 1, 16, 16) * 2 - 1)["lod"] == 0.0
+    state = generator_state(trained)
+    fresh = make()
+    untrained = fresh.sample(4, generator=torch.Generator().manual_seed(0)).unfold(2, 2, 2).unfold(3, 2, 2)
+    assert untrained.std(dim=(-1, -2)).max() < 1e-6  # a fresh build draws 4 px blocks
+    fresh.G.load_state_dict(state["generator"])
+    fresh.ema.module.load_state_dict(state["ema"])  # as ganbench.record.kept.rebuild does
+    a = trained.sample(4, generator=torch.Generator().manual_seed(0))
+    b = fresh.sample(4, generator=torch.Generator().manual_seed(0))
+    assert torch.equal(a, b)
+    blocks = b.unfold(2, 2, 2).unfold(3, 2, 2)  # 2x2 blocks: constant at 8 px upsampled, not at 16 px
+    assert blocks.std(dim=(-1, -2)).mean() > 1e-4

@@ -100,6 +100,8 @@ class ProGAN(ModelState):
         self.reset_opt = bool(ctx.hp("reset_opt_for_new_lod", True))
         self.latent_rng = ctx.rng("latents")
         self.lod = float(self.schedule.levels)
+        for g in (self.G, self.ema.module):  # where the schedule starts (0 without growing)
+            g.set_lod(self.lod)
 
     def current_lod(self) -> float:
         return self.schedule.lod_at_fraction(self.ctx.progress.fraction)
@@ -113,6 +115,7 @@ class ProGAN(ModelState):
             self.opt_g.state.clear()
             self.opt_d.state.clear()
         self.lod = lod
+        self.G.set_lod(lod)
         n = real.shape[0]
         real = blend_reals(real, lod)
         with torch.no_grad():
@@ -140,7 +143,8 @@ class ProGAN(ModelState):
 
     @torch.no_grad()
     def sample(self, n: int, labels: torch.Tensor | None = None, *, generator: torch.Generator | None = None) -> torch.Tensor:
-        return self.ema.module(self._z(n, generator), self.lod).clamp(-1, 1)
+        g = self.ema.module  # its lod_micro: the resolution it was trained to, also in a kept file
+        return g(self._z(n, generator), g.current_lod).clamp(-1, 1)
 
     def _extra_state(self) -> dict[str, Any]:
         return {"lod": self.lod}

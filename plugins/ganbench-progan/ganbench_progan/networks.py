@@ -71,16 +71,30 @@ def widths(levels: int, fmap_base: int, fmap_max: int) -> list[int]:
     return [min(fmap_base // 2 ** (i + 1), fmap_max) for i in range(levels + 1)]
 
 
+LOD_SCALE = 1_000_000
+
+
 class Generator(nn.Module):
     def __init__(self, z_dim: int, channels: int, levels: int, fmap_base: int, fmap_max: int):
         super().__init__()
         nf = widths(levels, fmap_base, fmap_max)
         self.levels, self.nf0 = levels, nf[0]
+        # The level of detail G currently draws at, in millionths: a buffer, so a kept generator (its
+        # state_dict alone) samples at the resolution it was trained to; an integer, so the EMA copies
+        # it exactly instead of averaging it.
+        self.register_buffer("lod_micro", torch.tensor(levels * LOD_SCALE, dtype=torch.int64))
         self.dense = EqLinear(z_dim, nf[0] * 16, gain=math.sqrt(2) / 4)  # the code's Dense gain for 4x4
         self.conv0 = EqConv2d(nf[0], nf[0], 3)
         self.blocks = nn.ModuleList(
             nn.ModuleList([EqConv2d(nf[i - 1], nf[i], 3), EqConv2d(nf[i], nf[i], 3)]) for i in range(1, levels + 1))
         self.to_rgb = nn.ModuleList(EqConv2d(nf[i], channels, 1, gain=1.0) for i in range(levels + 1))
+
+    def set_lod(self, lod: float) -> None:
+        self.lod_micro.fill_(round(lod * LOD_SCALE))
+
+    @property
+    def current_lod(self) -> float:
+        return int(self.lod_micro) / LOD_SCALE
 
     def forward(self, z: torch.Tensor, lod: float) -> torch.Tensor:
         top = self.levels - lod
