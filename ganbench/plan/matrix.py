@@ -317,10 +317,6 @@ class Plan:
     configs: Mapping[str, Mapping[str, Any]]
     skipped: tuple[Skip, ...] = ()
 
-    def replace_runs(self, runs: list[RunSpec]) -> Plan:
-        """A new plan with other runs (the executor's copies: keep paths under OUT), configs recomputed."""
-        return dataclasses.replace(self, runs=tuple(runs), configs=_configs(runs))
-
     def config(self, run_id: str) -> dict[str, Any]:
         """A run's config as a fresh dict (the stored JSON)."""
         return dict(self.configs[run_id])
