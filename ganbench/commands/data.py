@@ -57,16 +57,15 @@ def cmd_prepare(args: argparse.Namespace) -> int:
     return 0
 
 
-EVALUATOR_OF = {"mnist": "mnist", "stacked-mnist": "mnist", "fashion-mnist": "fashion-mnist"}
-
-
 def evaluator_lines(dataset: str, root: Path) -> list[str]:
     """The evaluator a prepared dataset's mode metrics use: where it is and its test accuracy (the
     number that says whether mode counts can be trusted)."""
+    from ganbench.metrics.evaluator import evaluator_path, load_evaluator, spec_for
+    from ganbench.metrics.evaluator_training import EVALUATOR_OF  # the one table of which dataset uses which
+
     which = EVALUATOR_OF.get(dataset)
     if which is None:
         return []
-    from ganbench.metrics.evaluator import evaluator_path, load_evaluator, spec_for
 
     try:
         ev = load_evaluator(root, "cpu", which)
