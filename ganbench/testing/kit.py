@@ -205,6 +205,11 @@ class Kit:
         except Exception as exc:
             raise self.fail(f"train_step raised {type(exc).__name__} at step {step} "
                             f"(real batch {tuple(real.shape)}): {exc}") from exc
+        return self.valid_losses(losses, step)
+
+    def valid_losses(self, losses: Any, step: int) -> dict[str, float]:
+        """What a ``train_step`` returned, as the harness needs it: a non-empty dict of finite numbers
+        (generative and translation models alike)."""
         if not isinstance(losses, Mapping) or not losses:
             raise self.fail(f"train_step must return a non-empty dict of losses, got {losses!r}")
         out = {}

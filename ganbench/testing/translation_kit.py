@@ -54,25 +54,11 @@ def batches(kit: Kit, model: Any, seed: int = 1) -> Iterator[TranslationBatch]:
 
 def step(kit: Kit, model: Any, batch: TranslationBatch, i: int) -> dict[str, float]:
     """One ``train_step(batch)``, its losses checked as the harness checks them."""
-    import math
-    from collections.abc import Mapping
-
     try:
         losses = model.train_step(batch)
     except Exception as exc:
         raise kit.fail(f"train_step raised {type(exc).__name__} at step {i} (batch of {len(batch)}): {exc}") from exc
-    if not isinstance(losses, Mapping) or not losses:
-        raise kit.fail(f"train_step must return a non-empty dict of losses, got {losses!r}")
-    out = {}
-    for key, v in losses.items():
-        try:
-            fv = float(v)
-        except (TypeError, ValueError):
-            raise kit.fail(f"train_step loss {key!r} is not a number: {v!r}") from None
-        if not math.isfinite(fv):
-            raise kit.fail(f"train_step returned non-finite loss {key}={fv} at step {i}")
-        out[str(key)] = fv
-    return out
+    return kit.valid_losses(losses, i)
 
 
 def train(kit: Kit, model: Any, steps: int) -> dict[str, float]:
